@@ -1,0 +1,12 @@
+#pragma once
+// CRC-32C (Castagnoli), as used by Kafka's RecordBatch v2. Uses SSE4.2 when the CPU has it.
+#include <cstddef>
+#include <cstdint>
+
+namespace millrace::protocol {
+
+// Extends `crc` (0 for a fresh checksum) over `size` bytes at `data`.
+uint32_t crc32c_extend(uint32_t crc, const void* data, size_t size) noexcept;
+inline uint32_t crc32c(const void* data, size_t size) noexcept { return crc32c_extend(0, data, size); }
+
+}  // namespace millrace::protocol

@@ -1,0 +1,41 @@
+#pragma once
+// Encodes records into one RecordBatch v2 (uncompressed). Used by producers; the broker never re-encodes.
+// Not thread-safe.
+#include <cstddef>
+#include <cstdint>
+
+#include "millrace/protocol/bytes.h"
+#include "millrace/protocol/record.h"
+
+namespace millrace::protocol {
+
+class RecordBatchBuilder {
+ public:
+  RecordBatchBuilder();
+
+  // Appends one record. Its offset field is ignored (offsets are relative to the batch).
+  void append(const Record& record);
+
+  size_t record_count() const { return record_count_; }
+  // Bytes the finished batch will take.
+  size_t size_bytes() const { return buffer_.size(); }
+  // Bytes one more record would add (upper bound), to decide whether it fits under a batch size limit.
+  static size_t record_size_upper_bound(const Record& record);
+
+  // Producer identity for idempotence (not yet used by the broker).
+  void set_producer(int64_t producer_id, int16_t producer_epoch, int32_t base_sequence);
+
+  // Finishes the batch: fills the header and CRC, returns the bytes. The builder is empty afterwards.
+  Buffer build();
+
+ private:
+  Buffer buffer_;
+  size_t record_count_ = 0;
+  int64_t base_timestamp_ms_ = 0;
+  int64_t max_timestamp_ms_ = 0;
+  int64_t producer_id_;
+  int16_t producer_epoch_;
+  int32_t base_sequence_;
+};
+
+}  // namespace millrace::protocol

@@ -1,0 +1,95 @@
+#pragma once
+// PartitionLog: one partition's segmented, append-only log of RecordBatch v2 bytes.
+//
+// On disk: a directory `<topic>-<partition>/` of segments named by base offset (20 digits, zero-padded):
+// `NNN.log` (batches as produced, base offsets rewritten), `NNN.index` (sparse: 4-byte relative offset +
+// 4-byte file position every index_interval_bytes). See docs/storage.md.
+//
+// Threading: one owner thread calls every method except FlushJob::run(), which the flusher thread may run
+// concurrently with appends (it only fsyncs files the job holds shared ownership of).
+//
+// "Appended" means written to the page cache and readable by read(); "durable" means fsynced:
+// every offset below flushed_offset() is durable.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "millrace/protocol/bytes.h"
+#include "millrace/protocol/result.h"
+#include "millrace/protocol/strong_types.h"
+#include "millrace/storage/log_config.h"
+
+namespace millrace::storage {
+
+class SegmentFile;  // internal: an open segment's file handles
+
+struct AppendResult {
+  Offset base_offset;  // offset assigned to the first record of the first batch
+  Offset last_offset;  // offset of the last record of the last batch
+};
+
+// The result of a read: whole batches starting at the batch that contains the requested offset.
+struct ReadResult {
+  Buffer bytes;
+  Offset next_offset;  // offset after the last batch returned (== requested offset when bytes is empty)
+};
+
+// An fsync of everything appended so far, prepared on the owner thread and run on the flusher thread.
+class FlushJob {
+ public:
+  FlushJob() = default;
+  FlushJob(std::vector<std::shared_ptr<SegmentFile>> files, Offset flushed_up_to);
+  // fsyncs the files. Thread-safe with respect to the log's owner thread.
+  Status run() const;
+  Offset flushed_up_to() const { return flushed_up_to_; }  // next offset after the last durable record
+  bool empty() const { return files_.empty(); }
+
+ private:
+  std::vector<std::shared_ptr<SegmentFile>> files_;
+  Offset flushed_up_to_{0};
+};
+
+class PartitionLog {
+ public:
+  // Opens the partition directory, creating it if missing. Without a clean-shutdown marker, validates the
+  // batches after the last recovery point, truncates a torn tail, rebuilds indexes. Removes the marker
+  // (it is written again by close()).
+  static Result<std::unique_ptr<PartitionLog>> open(const std::filesystem::path& dir, const LogConfig& config);
+  ~PartitionLog();
+  PartitionLog(const PartitionLog&) = delete;
+  PartitionLog& operator=(const PartitionLog&) = delete;
+
+  // Appends one or more whole, already validated batches (concatenated). Assigns offsets from
+  // log_end_offset() by rewriting each batch's base offset in `batches` (which is why it is mutable).
+  // Rolls to a new segment first if the active one would exceed segment_bytes.
+  // On error nothing of `batches` is visible to read().
+  Result<AppendResult> append(MutableByteView batches);
+
+  // Reads whole batches starting at the batch containing `offset`, up to `max_bytes` (but always at least
+  // one whole batch if any exists at `offset`). Reads stop at `up_to` (exclusive; e.g. the high watermark).
+  // Errors: offset_out_of_range if offset < log_start_offset() or offset > log_end_offset().
+  Result<ReadResult> read(Offset offset, size_t max_bytes, Offset up_to) const;
+
+  // Prepares an fsync of everything appended so far (empty job if nothing new).
+  FlushJob prepare_flush();
+  // Records that a FlushJob completed: offsets below `up_to` are durable. Also persists the recovery point.
+  void mark_flushed(Offset up_to);
+
+  Offset log_start_offset() const;
+  Offset log_end_offset() const;  // next offset to be assigned
+  Offset flushed_offset() const;
+  int64_t size_bytes() const;
+  int32_t segment_count() const;
+  const std::filesystem::path& directory() const;
+
+  // Flushes synchronously and writes the clean-shutdown marker. Further calls fail.
+  Status close();
+
+ private:
+  class Impl;
+  explicit PartitionLog(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace millrace::storage
