@@ -1,0 +1,64 @@
+#pragma once
+// Broker: one millraced node. Owns the network thread's io_context, the data directory lock, the node-local
+// metadata store, the flusher, the partitions and the native listener.
+//
+// Lifecycle: start() (fails with a clear error on a bad data dir or occupied port), then run() on the
+// calling thread until SIGINT/SIGTERM or stop(). Shutdown stops accepting and reading, lets in-flight requests
+// finish (up to shutdown_timeout_ms), flushes every partition and writes clean-shutdown markers.
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "millrace/broker/broker_config.h"
+#include "millrace/protocol/result.h"
+
+namespace millrace::storage {
+class KvStore;
+}
+
+namespace millrace::broker {
+
+class DataDirLock;
+class Flusher;
+class PartitionManager;
+class NativeHandler;
+class Server;
+
+class Broker {
+ public:
+  explicit Broker(BrokerConfig config);
+  ~Broker();
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+
+  Status start();
+  // Runs until shut down. Returns the process exit code (0 after a clean shutdown).
+  int run();
+  // Thread-safe request to shut down.
+  void stop();
+  HostPort listen_address() const;
+
+ private:
+  void schedule_interval_flush();
+  void begin_shutdown();
+  void await_drain(std::chrono::steady_clock::time_point deadline);
+  void finish_shutdown();
+
+  BrokerConfig config_;
+  boost::asio::io_context io_{1};
+  boost::asio::signal_set signals_{io_};
+  boost::asio::steady_timer flush_timer_{io_};
+  boost::asio::steady_timer drain_timer_{io_};
+  std::unique_ptr<DataDirLock> lock_;
+  std::unique_ptr<storage::KvStore> store_;
+  std::unique_ptr<Flusher> flusher_;
+  std::unique_ptr<PartitionManager> manager_;
+  std::unique_ptr<NativeHandler> handler_;
+  std::unique_ptr<Server> server_;
+  bool shutting_down_ = false;
+  int exit_code_ = 0;
+};
+
+}  // namespace millrace::broker

@@ -1,0 +1,45 @@
+#pragma once
+// Broker-wide settings: every key of config/millrace.yaml, with its default. Units are last in names.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace millrace::broker {
+
+enum class FlushPolicy {
+  always,    // acks=all is answered only after its batch is fsynced (group commit)
+  interval,  // fsync every flush_interval_ms; acks=all is answered once written to the page cache
+};
+
+struct HostPort {
+  std::string host;
+  uint16_t port = 0;
+  std::string to_string() const { return host + ":" + std::to_string(port); }
+};
+
+struct BrokerConfig {
+  int32_t node_id = 0;
+  std::filesystem::path data_dir = "./data";
+  HostPort listen{"0.0.0.0", 9192};
+  HostPort advertise{};  // empty host: derived from listen (the machine's host name for 0.0.0.0)
+
+  // Native protocol limits.
+  uint32_t max_frame_bytes = 100u * 1024 * 1024;
+  int32_t max_in_flight_requests_per_connection = 100;
+  int32_t max_connections = 10000;
+
+  // Durability.
+  FlushPolicy flush = FlushPolicy::always;
+  int64_t flush_interval_ms = 1000;
+
+  // Topic defaults (overridable per topic with Kafka's names, see TopicConfig).
+  int32_t default_partitions = 1;
+  int64_t segment_bytes = 1024LL * 1024 * 1024;
+  int64_t max_message_bytes = 1024 * 1024 + 12;  // largest record batch accepted (Kafka's message.max.bytes)
+  int64_t index_interval_bytes = 4096;
+
+  int64_t shutdown_timeout_ms = 10000;
+  std::string log_level = "info";
+};
+
+}  // namespace millrace::broker

@@ -1,0 +1,54 @@
+#pragma once
+// NativeHandler: the native protocol's thin adapter. Decodes the protobuf body of each request, calls the
+// broker core (PartitionManager, FetchOperation), and encodes the response. No business rules live here.
+// Thread-safety: network thread only.
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "millrace/broker/broker_config.h"
+#include "millrace/broker/partition_manager.h"
+#include "millrace/broker/request_handler.h"
+
+namespace google::protobuf {
+class MessageLite;
+}
+
+namespace millrace::broker {
+
+class NativeHandler final : public RequestHandler {
+ public:
+  NativeHandler(boost::asio::io_context& io, PartitionManager& manager, const BrokerConfig& config,
+                HostPort advertised);
+
+  void handle(const protocol::FrameView& frame, MutableByteView payload, Respond respond) override;
+  // The address clients are told to use for this node (metadata responses).
+  void set_advertised(HostPort advertised) { advertised_ = std::move(advertised); }
+
+ private:
+  void handle_metadata(const protocol::FrameView& frame, Respond& respond);
+  void handle_create_topics(const protocol::FrameView& frame, Respond& respond);
+  void handle_delete_topics(const protocol::FrameView& frame, Respond& respond);
+  void handle_list_topics(const protocol::FrameView& frame, Respond& respond);
+  void handle_describe_topics(const protocol::FrameView& frame, Respond& respond);
+  void handle_produce(const protocol::FrameView& frame, MutableByteView payload, Respond& respond);
+  void handle_fetch(const protocol::FrameView& frame, Respond& respond);
+  void handle_list_offsets(const protocol::FrameView& frame, Respond& respond);
+
+  boost::asio::io_context& io_;
+  PartitionManager& manager_;
+  const BrokerConfig& config_;
+  HostPort advertised_;
+};
+
+// Helpers shared by the handler's files.
+namespace native {
+// Parses `frame`'s body into `message`; false if it is not a valid message of that type.
+bool parse_body(const protocol::FrameView& frame, google::protobuf::MessageLite& message);
+Buffer encode(protocol::ApiKey key, uint32_t correlation_id, const google::protobuf::MessageLite& body,
+              ByteView payload = {});
+Buffer encode_error(uint32_t correlation_id, const Error& error);
+int32_t wire_code(const Error& error);
+}  // namespace native
+
+}  // namespace millrace::broker

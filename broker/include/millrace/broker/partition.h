@@ -1,0 +1,91 @@
+#pragma once
+// Partition: the single owner of one partition's log on this node. Appends, reads, durability waiters
+// (acks=all under flush: always) and data waiters (long-poll fetches) all live here.
+//
+// Thread-safety: owned by the network thread; every method runs there. The only work done elsewhere is the
+// fsync of a FlushJob on the Flusher thread, whose completion is posted back.
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "millrace/broker/broker_config.h"
+#include "millrace/broker/flusher.h"
+#include "millrace/broker/topic_config.h"
+#include "millrace/protocol/result.h"
+#include "millrace/protocol/strong_types.h"
+#include "millrace/storage/partition_log.h"
+
+namespace millrace::broker {
+
+class Partition : public std::enable_shared_from_this<Partition> {
+ public:
+  using AppendCallback = std::function<void(Result<storage::AppendResult>)>;
+  using DataWaiter = std::function<void()>;
+
+  Partition(std::string topic, PartitionId id, std::unique_ptr<storage::PartitionLog> log,
+            EffectiveTopicConfig config, FlushPolicy policy, Flusher& flusher);
+
+  const std::string& topic() const { return topic_; }
+  PartitionId id() const { return id_; }
+  const EffectiveTopicConfig& config() const { return config_; }
+  const storage::PartitionLog& log() const { return *log_; }
+
+  // Appends validated batches. `done` runs once the append is acknowledged for `acks`: right away for
+  // acks 0 and 1; for acks=all under flush: always, after the batch is fsynced. Errors are client-visible
+  // (protocol errc).
+  void append(MutableByteView batches, int32_t acks, AppendCallback done);
+
+  // Reads whole batches from `offset` up to the high watermark.
+  Result<storage::ReadResult> read(Offset offset, size_t max_bytes) const;
+
+  // Consumers may read below this. One node: everything appended.
+  Offset high_watermark() const { return log_->log_end_offset(); }
+
+  // Registers a one-shot callback run after the next append (long-poll fetch). Returns an id for
+  // remove_data_waiter(), which a fetch that completes some other way must call.
+  uint64_t add_data_waiter(DataWaiter waiter);
+  void remove_data_waiter(uint64_t id) { data_waiters_.erase(id); }
+
+  // Asks for an fsync of everything appended (used by the interval policy's timer).
+  void flush_now() { request_flush(); }
+
+  // Pending acknowledgements waiting on a flush.
+  size_t pending_durable_acks() const { return durable_waiters_.size(); }
+
+  // Flushes synchronously, writes the clean-shutdown marker, completes waiters. Owner thread.
+  Status close();
+  // Fails every waiter with `error` (topic deleted).
+  void abandon(const Error& error);
+
+ private:
+  struct DurableWaiter {
+    Offset target;  // durable once flushed_offset() >= target
+    storage::AppendResult result;
+    AppendCallback done;
+  };
+
+  void request_flush();
+  void on_flushed(Status status, Offset up_to);
+  void complete_durable_waiters();
+  void wake_data_waiters();
+
+  std::string topic_;
+  PartitionId id_;
+  std::unique_ptr<storage::PartitionLog> log_;
+  EffectiveTopicConfig config_;
+  FlushPolicy policy_;
+  Flusher& flusher_;
+  bool flush_in_flight_ = false;
+  bool closed_ = false;
+  std::deque<DurableWaiter> durable_waiters_;
+  std::map<uint64_t, DataWaiter> data_waiters_;
+  uint64_t next_waiter_id_ = 1;
+};
+
+// Maps a storage error to the client-visible code (offset out of range stays; the rest are storage errors).
+Error to_client_error(const Error& storage_error);
+
+}  // namespace millrace::broker

@@ -1,0 +1,91 @@
+#pragma once
+// PartitionManager: the broker core for topics and partitions on this node. Creates, opens, deletes topics;
+// validates and appends produced batches; reads; lists offsets. Knows nothing about wire formats: the native
+// handler (and later the Kafka handler) are thin adapters over these calls. Errors are client-visible
+// protocol::errc codes with messages.
+//
+// Thread-safety: owner (network) thread only.
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "millrace/broker/broker_config.h"
+#include "millrace/broker/flusher.h"
+#include "millrace/broker/partition.h"
+#include "millrace/broker/topic_registry.h"
+#include "millrace/protocol/result.h"
+
+namespace millrace::broker {
+
+struct TopicSpecInput {
+  std::string name;
+  int32_t partitions = 0;  // 0: the broker default
+  TopicConfigOverrides configs;
+};
+
+struct PartitionState {
+  PartitionId id;
+  Offset log_start_offset;
+  Offset log_end_offset;
+  Offset high_watermark;
+  int64_t size_bytes = 0;
+  int32_t segment_count = 0;
+};
+
+struct TopicState {
+  std::string name;
+  std::vector<PartitionState> partitions;
+  std::vector<TopicConfigEntry> configs;
+};
+
+constexpr int32_t kMaxPartitionsPerTopic = 100'000;
+
+class PartitionManager {
+ public:
+  PartitionManager(const BrokerConfig& config, storage::KvStore& store, Flusher& flusher);
+
+  // Opens every topic the registry knows. A partition that fails to open is reported and skipped.
+  Status open_existing();
+
+  Status create_topic(const TopicSpecInput& spec);
+  Status delete_topic(std::string_view name);
+  std::vector<TopicRecord> list_topics() const;
+  Result<TopicState> describe_topic(std::string_view name) const;
+
+  Result<std::shared_ptr<Partition>> partition(std::string_view topic, int32_t partition) const;
+
+  // Validates `batches` (sizes, CRC, record counts, no control batches from clients) against the topic's
+  // max.message.bytes and appends them. `done` runs when the acks level is met.
+  void produce(std::string_view topic, int32_t partition, MutableByteView batches, int32_t acks,
+               Partition::AppendCallback done);
+
+  // ListOffsets: -2 earliest, -1 latest.
+  Result<Offset> list_offset(std::string_view topic, int32_t partition, int64_t timestamp) const;
+
+  // Starts an fsync of every partition with unflushed data (interval policy).
+  void flush_all();
+  // Durable acks still waiting on an fsync, over all partitions.
+  size_t pending_durable_acks() const;
+  // Closes every partition log cleanly (flush + marker). Returns the first error.
+  Status close_all();
+
+  const BrokerConfig& config() const { return config_; }
+
+ private:
+  struct Topic {
+    TopicRecord record;
+    std::vector<std::shared_ptr<Partition>> partitions;
+  };
+
+  Result<std::vector<std::shared_ptr<Partition>>> open_partitions(const TopicRecord& record);
+  std::filesystem::path partition_dir(const std::string& topic, int32_t partition) const;
+
+  const BrokerConfig& config_;
+  TopicRegistry registry_;
+  Flusher& flusher_;
+  std::map<std::string, Topic, std::less<>> topics_;
+};
+
+}  // namespace millrace::broker

@@ -1,0 +1,134 @@
+#include "millrace/broker/broker.h"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+
+#include "millrace/broker/data_dir_lock.h"
+#include "millrace/broker/errc.h"
+#include "millrace/broker/flusher.h"
+#include "millrace/broker/native_handler.h"
+#include "millrace/broker/partition_manager.h"
+#include "millrace/broker/server.h"
+#include "millrace/storage/rocksdb_kv_store.h"
+
+namespace millrace::broker {
+
+namespace {
+
+constexpr auto kDrainPollInterval = std::chrono::milliseconds(5);
+
+HostPort advertised_address(const BrokerConfig& config, const HostPort& bound) {
+  if (!config.advertise.host.empty()) return config.advertise;
+  HostPort out = bound;
+  if (out.host == "0.0.0.0" || out.host == "::") {
+    char name[256] = {};
+    out.host = ::gethostname(name, sizeof(name) - 1) == 0 ? std::string(name) : std::string("localhost");
+  }
+  return out;
+}
+
+}  // namespace
+
+Broker::Broker(BrokerConfig config) : config_(std::move(config)) {}
+
+Broker::~Broker() {
+  if (flusher_) flusher_->stop();
+}
+
+Status Broker::start() {
+  auto lock = DataDirLock::acquire(config_.data_dir);
+  if (!lock) return std::move(lock).error();
+  lock_ = std::move(*lock);
+
+  auto store = storage::RocksDbKvStore::open(config_.data_dir / "meta");
+  if (!store) {
+    return make_error(errc::data_dir_unusable, "cannot open metadata store in '" + config_.data_dir.string() +
+                                                   "/meta': " + store.error().to_string());
+  }
+  store_ = std::move(*store);
+  flusher_ = std::make_unique<Flusher>(io_);
+  manager_ = std::make_unique<PartitionManager>(config_, *store_, *flusher_);
+  if (Status st = manager_->open_existing(); !st) return st;
+
+  // The advertised address depends on the bound port (tests listen on port 0).
+  handler_ = std::make_unique<NativeHandler>(io_, *manager_, config_, HostPort{});
+  server_ = std::make_unique<Server>(io_, config_, *handler_);
+  if (Status st = server_->listen(); !st) return st;
+  const HostPort bound = server_->local_address();
+  handler_->set_advertised(advertised_address(config_, bound));
+
+  server_->start_accepting();
+  if (config_.flush == FlushPolicy::interval) schedule_interval_flush();
+  signals_.add(SIGINT);
+  signals_.add(SIGTERM);
+  signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("received signal {}, shutting down", signal);
+    begin_shutdown();
+  });
+  spdlog::info("millraced node {} serving the native protocol on {} (data in {}, flush: {})", config_.node_id,
+               bound.to_string(), config_.data_dir.string(),
+               config_.flush == FlushPolicy::always ? "always" : "interval");
+  return {};
+}
+
+HostPort Broker::listen_address() const { return server_ ? server_->local_address() : HostPort{}; }
+
+int Broker::run() {
+  io_.run();
+  return exit_code_;
+}
+
+void Broker::stop() {
+  boost::asio::post(io_, [this] { begin_shutdown(); });
+}
+
+void Broker::schedule_interval_flush() {
+  flush_timer_.expires_after(std::chrono::milliseconds(config_.flush_interval_ms));
+  flush_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || shutting_down_) return;
+    manager_->flush_all();
+    schedule_interval_flush();
+  });
+}
+
+void Broker::begin_shutdown() {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  signals_.cancel();
+  flush_timer_.cancel();
+  server_->stop_accepting();
+  server_->stop_reading_all();
+  await_drain(std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.shutdown_timeout_ms));
+}
+
+void Broker::await_drain(std::chrono::steady_clock::time_point deadline) {
+  // In-flight produces complete as their fsyncs return (posted to this io_context), so drain by polling
+  // the condition with a deadline rather than blocking the thread.
+  const bool drained = manager_->pending_durable_acks() == 0 && server_->all_idle();
+  if (drained || std::chrono::steady_clock::now() >= deadline) {
+    if (!drained) spdlog::warn("shutdown timeout: failing requests still in flight");
+    finish_shutdown();
+    return;
+  }
+  drain_timer_.expires_after(kDrainPollInterval);
+  drain_timer_.async_wait([this, deadline](const boost::system::error_code&) { await_drain(deadline); });
+}
+
+void Broker::finish_shutdown() {
+  Status closed = manager_->close_all();
+  if (!closed) {
+    spdlog::error("clean shutdown failed: {}", closed.error().to_string());
+    exit_code_ = 1;
+  }
+  server_->close_all();
+  flusher_->stop();
+  spdlog::info("millraced node {} stopped{}", config_.node_id, closed ? " cleanly" : "");
+  io_.stop();
+}
+
+}  // namespace millrace::broker

@@ -1,0 +1,186 @@
+#include "millrace/broker/config_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <array>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <sstream>
+
+#include "millrace/broker/errc.h"
+#include "millrace/broker/value_parsing.h"
+
+namespace millrace::broker {
+namespace {
+
+constexpr int64_t kMiB = 1024 * 1024;
+
+Error config_error(std::string message) { return make_error(errc::invalid_config, std::move(message)); }
+
+using Setter = std::function<Status(BrokerConfig&, std::string_view)>;
+
+struct KeySpec {
+  std::string_view key;
+  Setter set;
+};
+
+template <class T>
+Setter int_setter(T BrokerConfig::*field, int64_t min, int64_t max) {
+  return [field, min, max](BrokerConfig& c, std::string_view v) -> Status {
+    auto parsed = parse_int_in_range(v, min, max);
+    if (!parsed) {
+      return config_error("must be an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+                          " (got '" + std::string(v) + "')");
+    }
+    c.*field = static_cast<T>(*parsed);
+    return {};
+  };
+}
+
+Setter host_port_setter(HostPort BrokerConfig::*field) {
+  return [field](BrokerConfig& c, std::string_view v) -> Status {
+    auto parsed = parse_host_port(v);
+    if (!parsed) return std::move(parsed).error();
+    c.*field = *parsed;
+    return {};
+  };
+}
+
+const std::array<KeySpec, 15>& key_specs() {
+  static const std::array<KeySpec, 15> specs = {{
+      {"node_id", int_setter(&BrokerConfig::node_id, 0, std::numeric_limits<int32_t>::max())},
+      {"data_dir",
+       [](BrokerConfig& c, std::string_view v) -> Status {
+         if (v.empty()) return config_error("must not be empty");
+         c.data_dir = std::string(v);
+         return {};
+       }},
+      {"listen", host_port_setter(&BrokerConfig::listen)},
+      {"advertise",
+       [](BrokerConfig& c, std::string_view v) -> Status {
+         if (v.empty()) {
+           c.advertise = {};
+           return {};
+         }
+         auto parsed = parse_host_port(v);
+         if (!parsed) return std::move(parsed).error();
+         if (parsed->host == "0.0.0.0" || parsed->host == "::" || parsed->port == 0) {
+           return config_error("must be an address clients can reach, not '" + std::string(v) + "'");
+         }
+         c.advertise = *parsed;
+         return {};
+       }},
+      {"max_frame_bytes", int_setter(&BrokerConfig::max_frame_bytes, 1024, 1024 * kMiB)},
+      {"max_in_flight_requests_per_connection",
+       int_setter(&BrokerConfig::max_in_flight_requests_per_connection, 1, 10000)},
+      {"max_connections", int_setter(&BrokerConfig::max_connections, 1, 1'000'000)},
+      {"flush",
+       [](BrokerConfig& c, std::string_view v) -> Status {
+         if (v == "always") {
+           c.flush = FlushPolicy::always;
+         } else if (v == "interval") {
+           c.flush = FlushPolicy::interval;
+         } else {
+           return config_error("must be 'always' or 'interval' (got '" + std::string(v) + "')");
+         }
+         return {};
+       }},
+      {"flush_interval_ms", int_setter(&BrokerConfig::flush_interval_ms, 1, 3'600'000)},
+      {"default_partitions", int_setter(&BrokerConfig::default_partitions, 1, 100'000)},
+      {"segment_bytes", int_setter(&BrokerConfig::segment_bytes, 1024, std::numeric_limits<int32_t>::max())},
+      {"max_message_bytes", int_setter(&BrokerConfig::max_message_bytes, 1024, 1024 * kMiB)},
+      {"index_interval_bytes", int_setter(&BrokerConfig::index_interval_bytes, 1, 64 * kMiB)},
+      {"shutdown_timeout_ms", int_setter(&BrokerConfig::shutdown_timeout_ms, 0, 600'000)},
+      {"log_level",
+       [](BrokerConfig& c, std::string_view v) -> Status {
+         for (std::string_view level : {"trace", "debug", "info", "warn", "error", "off"}) {
+           if (v == level) {
+             c.log_level = std::string(v);
+             return {};
+           }
+         }
+         return config_error("must be one of trace, debug, info, warn, error, off (got '" + std::string(v) + "')");
+       }},
+  }};
+  return specs;
+}
+
+}  // namespace
+
+Result<HostPort> parse_host_port(std::string_view text) {
+  std::string_view host;
+  std::string_view port;
+  if (!text.empty() && text.front() == '[') {
+    const size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return config_error("'" + std::string(text) + "' is not HOST:PORT");
+    }
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    const size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos) return config_error("'" + std::string(text) + "' is not HOST:PORT");
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  auto port_value = parse_int_in_range(port, 0, 65535);
+  if (host.empty() || !port_value) {
+    return config_error("'" + std::string(text) + "' is not HOST:PORT with a port from 0 to 65535");
+  }
+  return HostPort{std::string(host), static_cast<uint16_t>(*port_value)};
+}
+
+Status set_config_value(BrokerConfig& config, std::string_view key, std::string_view value) {
+  for (const KeySpec& spec : key_specs()) {
+    if (spec.key != key) continue;
+    Status st = spec.set(config, value);
+    if (!st) return config_error("key '" + std::string(key) + "' " + st.error().message);
+    return {};
+  }
+  return config_error("unknown key '" + std::string(key) + "'");
+}
+
+Status validate_config(const BrokerConfig& config) {
+  if (config.max_message_bytes + 1024 > config.max_frame_bytes) {
+    return config_error("key 'max_message_bytes' (" + std::to_string(config.max_message_bytes) +
+                        ") must be at least 1024 bytes below 'max_frame_bytes' (" +
+                        std::to_string(config.max_frame_bytes) + ")");
+  }
+  if (config.max_message_bytes > config.segment_bytes) {
+    return config_error("key 'max_message_bytes' must not exceed 'segment_bytes'");
+  }
+  return {};
+}
+
+Result<BrokerConfig> load_config_text(std::string_view yaml, std::string_view origin, BrokerConfig base) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    return config_error(std::string(origin) + ": not valid YAML: " + e.what());
+  }
+  if (root.IsNull()) return base;  // an empty file keeps every default
+  if (!root.IsMap()) return config_error(std::string(origin) + ": must be a mapping of key: value");
+  for (const auto& entry : root) {
+    const std::string key = entry.first.as<std::string>("");
+    if (!entry.second.IsScalar() && !entry.second.IsNull()) {
+      return config_error(std::string(origin) + ": key '" + key + "' must have a single value");
+    }
+    const std::string value = entry.second.IsNull() ? std::string() : entry.second.Scalar();
+    if (Status st = set_config_value(base, key, value); !st) {
+      return config_error(std::string(origin) + ": " + st.error().message);
+    }
+  }
+  return base;
+}
+
+Result<BrokerConfig> load_config_file(const std::filesystem::path& path, BrokerConfig base) {
+  std::ifstream in(path);
+  if (!in) return config_error("cannot read config file '" + path.string() + "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  return load_config_text(text.str(), path.string(), std::move(base));
+}
+
+}  // namespace millrace::broker

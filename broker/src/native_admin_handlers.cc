@@ -1,0 +1,103 @@
+// NativeHandler: topic administration requests.
+#include "millrace.pb.h"
+#include "millrace/broker/native_handler.h"
+#include "millrace/protocol/errc.h"
+
+namespace millrace::broker {
+
+using protocol::ApiKey;
+using protocol::errc;
+
+namespace {
+
+void set_result(wire::TopicResult* result, const std::string& name, const Status& status) {
+  result->set_name(name);
+  if (!status) {
+    result->set_error_code(native::wire_code(status.error()));
+    result->set_error_message(status.error().message);
+  }
+}
+
+Buffer malformed(uint32_t correlation_id, const char* what) {
+  return native::encode_error(correlation_id, make_error(errc::invalid_request, std::string("malformed ") + what));
+}
+
+}  // namespace
+
+void NativeHandler::handle_create_topics(const protocol::FrameView& frame, Respond& respond) {
+  wire::CreateTopicsRequest req;
+  if (!native::parse_body(frame, req)) return respond(malformed(frame.header.correlation_id, "create request"));
+  wire::CreateTopicsResponse resp;
+  for (const auto& spec : req.topics()) {
+    Status st;
+    if (spec.replication_factor() > 1) {
+      st = make_error(errc::invalid_replication_factor,
+                      "replication factor " + std::to_string(spec.replication_factor()) +
+                          " is larger than the number of live nodes (1)");
+    } else {
+      TopicSpecInput input{spec.name(), spec.partitions(),
+                           TopicConfigOverrides(spec.configs().begin(), spec.configs().end())};
+      if (spec.partitions() < 0) input.partitions = -1;  // refused by the core with a clear message
+      st = manager_.create_topic(input);
+    }
+    set_result(resp.add_results(), spec.name(), st);
+  }
+  respond(native::encode(ApiKey::create_topics, frame.header.correlation_id, resp));
+}
+
+void NativeHandler::handle_delete_topics(const protocol::FrameView& frame, Respond& respond) {
+  wire::DeleteTopicsRequest req;
+  if (!native::parse_body(frame, req)) return respond(malformed(frame.header.correlation_id, "delete request"));
+  wire::DeleteTopicsResponse resp;
+  for (const auto& name : req.names()) set_result(resp.add_results(), name, manager_.delete_topic(name));
+  respond(native::encode(ApiKey::delete_topics, frame.header.correlation_id, resp));
+}
+
+void NativeHandler::handle_list_topics(const protocol::FrameView& frame, Respond& respond) {
+  wire::ListTopicsRequest req;
+  if (!native::parse_body(frame, req)) return respond(malformed(frame.header.correlation_id, "list request"));
+  wire::ListTopicsResponse resp;
+  for (const auto& t : manager_.list_topics()) {
+    auto* summary = resp.add_topics();
+    summary->set_name(t.name);
+    summary->set_partitions(t.partitions);
+    summary->set_replication_factor(1);
+  }
+  respond(native::encode(ApiKey::list_topics, frame.header.correlation_id, resp));
+}
+
+void NativeHandler::handle_describe_topics(const protocol::FrameView& frame, Respond& respond) {
+  wire::DescribeTopicsRequest req;
+  if (!native::parse_body(frame, req)) return respond(malformed(frame.header.correlation_id, "describe request"));
+  wire::DescribeTopicsResponse resp;
+  for (const auto& name : req.names()) {
+    auto* desc = resp.add_topics();
+    desc->set_name(name);
+    auto state = manager_.describe_topic(name);
+    if (!state) {
+      desc->set_error_code(native::wire_code(state.error()));
+      desc->set_error_message(state.error().message);
+      continue;
+    }
+    for (const auto& p : state->partitions) {
+      auto* pd = desc->add_partitions();
+      pd->set_partition(p.id.value);
+      pd->set_leader(config_.node_id);
+      pd->add_replicas(config_.node_id);
+      pd->set_log_start_offset(p.log_start_offset.value);
+      pd->set_log_end_offset(p.log_end_offset.value);
+      pd->set_high_watermark(p.high_watermark.value);
+      pd->set_size_bytes(p.size_bytes);
+      pd->set_segment_count(p.segment_count);
+    }
+    for (const auto& c : state->configs) {
+      auto* entry = desc->add_configs();
+      entry->set_name(c.name);
+      entry->set_value(c.value);
+      entry->set_source(c.source);
+    }
+  }
+  respond(native::encode(ApiKey::describe_topics, frame.header.correlation_id, resp));
+}
+
+}  // namespace millrace::broker

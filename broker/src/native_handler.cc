@@ -1,0 +1,103 @@
+#include "millrace/broker/native_handler.h"
+
+#include "millrace.pb.h"
+#include "millrace/protocol/errc.h"
+
+namespace millrace::broker {
+
+using protocol::ApiKey;
+using protocol::errc;
+
+namespace native {
+
+bool parse_body(const protocol::FrameView& frame, google::protobuf::MessageLite& message) {
+  return message.ParseFromArray(frame.body.data(), static_cast<int>(frame.body.size()));
+}
+
+Buffer encode(ApiKey key, uint32_t correlation_id, const google::protobuf::MessageLite& body, ByteView payload) {
+  Buffer out;
+  protocol::append_frame(out, key, correlation_id, body, payload);
+  return out;
+}
+
+Buffer encode_error(uint32_t correlation_id, const Error& error) {
+  wire::ErrorResponse body;
+  body.set_error_code(wire_code(error));
+  body.set_error_message(error.message);
+  return encode(ApiKey::error, correlation_id, body);
+}
+
+int32_t wire_code(const Error& error) {
+  if (error.code.category() == protocol::protocol_category()) return error.code.value();
+  return static_cast<int32_t>(errc::unknown_server_error);
+}
+
+}  // namespace native
+
+NativeHandler::NativeHandler(boost::asio::io_context& io, PartitionManager& manager, const BrokerConfig& config,
+                             HostPort advertised)
+    : io_(io), manager_(manager), config_(config), advertised_(std::move(advertised)) {}
+
+void NativeHandler::handle(const protocol::FrameView& frame, MutableByteView payload, Respond respond) {
+  if (frame.header.api_version != protocol::kApiVersion0) {
+    respond(native::encode_error(frame.header.correlation_id,
+                                 make_error(errc::unsupported_version,
+                                            "api version " + std::to_string(frame.header.api_version) +
+                                                " is not supported (only 0)")));
+    return;
+  }
+  switch (static_cast<ApiKey>(frame.header.api_key)) {
+    case ApiKey::metadata: return handle_metadata(frame, respond);
+    case ApiKey::create_topics: return handle_create_topics(frame, respond);
+    case ApiKey::delete_topics: return handle_delete_topics(frame, respond);
+    case ApiKey::list_topics: return handle_list_topics(frame, respond);
+    case ApiKey::describe_topics: return handle_describe_topics(frame, respond);
+    case ApiKey::produce: return handle_produce(frame, payload, respond);
+    case ApiKey::fetch: return handle_fetch(frame, respond);
+    case ApiKey::list_offsets: return handle_list_offsets(frame, respond);
+    case ApiKey::error: break;
+  }
+  respond(native::encode_error(
+      frame.header.correlation_id,
+      make_error(errc::unsupported_version, "unknown api key " + std::to_string(frame.header.api_key))));
+}
+
+void NativeHandler::handle_metadata(const protocol::FrameView& frame, Respond& respond) {
+  wire::MetadataRequest req;
+  if (!native::parse_body(frame, req)) {
+    respond(native::encode_error(frame.header.correlation_id,
+                                 make_error(errc::invalid_request, "malformed metadata request")));
+    return;
+  }
+  wire::MetadataResponse resp;
+  auto* broker = resp.add_brokers();
+  broker->set_node_id(config_.node_id);
+  broker->set_host(advertised_.host);
+  broker->set_port(advertised_.port);
+  resp.set_controller_id(config_.node_id);
+  resp.set_cluster_id("millrace-single-node");
+
+  std::vector<std::string> names(req.topics().begin(), req.topics().end());
+  if (names.empty()) {
+    for (const auto& t : manager_.list_topics()) names.push_back(t.name);
+  }
+  for (const auto& name : names) {
+    auto* topic = resp.add_topics();
+    topic->set_name(name);
+    auto state = manager_.describe_topic(name);
+    if (!state) {
+      topic->set_error_code(native::wire_code(state.error()));
+      topic->set_error_message(state.error().message);
+      continue;
+    }
+    for (const auto& p : state->partitions) {
+      auto* pm = topic->add_partitions();
+      pm->set_partition(p.id.value);
+      pm->set_leader(config_.node_id);
+      pm->add_replicas(config_.node_id);
+    }
+  }
+  respond(native::encode(ApiKey::metadata, frame.header.correlation_id, resp));
+}
+
+}  // namespace millrace::broker

@@ -1,0 +1,131 @@
+#include "millrace/broker/partition.h"
+
+#include "millrace/protocol/errc.h"
+#include "millrace/protocol/list_offsets.h"
+#include "millrace/storage/errc.h"
+
+namespace millrace::broker {
+
+using protocol::errc;
+
+Error to_client_error(const Error& error) {
+  if (error.code.category() == protocol::protocol_category()) return error;
+  if (error.code == storage::errc::offset_out_of_range) {
+    return make_error(errc::offset_out_of_range, error.message);
+  }
+  return make_error(errc::kafka_storage_error, error.to_string());
+}
+
+Partition::Partition(std::string topic, PartitionId id, std::unique_ptr<storage::PartitionLog> log,
+                     EffectiveTopicConfig config, FlushPolicy policy, Flusher& flusher)
+    : topic_(std::move(topic)),
+      id_(id),
+      log_(std::move(log)),
+      config_(config),
+      policy_(policy),
+      flusher_(flusher) {}
+
+void Partition::append(MutableByteView batches, int32_t acks, AppendCallback done) {
+  if (closed_) {
+    done(make_error(errc::not_leader_or_follower, "partition is closing"));
+    return;
+  }
+  auto appended = log_->append(batches);
+  if (!appended) {
+    done(to_client_error(appended.error()));
+    return;
+  }
+  wake_data_waiters();
+  const bool wait_durable = acks == protocol::kAcksAll && policy_ == FlushPolicy::always;
+  if (policy_ == FlushPolicy::always) request_flush();
+  if (!wait_durable) {
+    done(*appended);
+    return;
+  }
+  durable_waiters_.push_back({next(appended->last_offset), *appended, std::move(done)});
+  complete_durable_waiters();
+}
+
+Result<storage::ReadResult> Partition::read(Offset offset, size_t max_bytes) const {
+  auto r = log_->read(offset, max_bytes, high_watermark());
+  if (!r) return to_client_error(r.error());
+  return r;
+}
+
+void Partition::request_flush() {
+  if (flush_in_flight_ || closed_) return;
+  storage::FlushJob job = log_->prepare_flush();
+  if (job.empty()) return;
+  flush_in_flight_ = true;
+  const Offset up_to = job.flushed_up_to();
+  flusher_.submit(std::move(job), [self = shared_from_this(), up_to](Status status) {
+    self->on_flushed(std::move(status), up_to);
+  });
+}
+
+void Partition::on_flushed(Status status, Offset up_to) {
+  flush_in_flight_ = false;
+  if (closed_) return;
+  if (!status) {
+    const Error error = to_client_error(status.error());
+    while (!durable_waiters_.empty()) {
+      auto waiter = std::move(durable_waiters_.front());
+      durable_waiters_.pop_front();
+      waiter.done(error);
+    }
+    return;
+  }
+  log_->mark_flushed(up_to);
+  complete_durable_waiters();
+  // Appends that arrived during this fsync form the next group.
+  if (policy_ == FlushPolicy::always && log_->flushed_offset() < log_->log_end_offset()) request_flush();
+}
+
+void Partition::complete_durable_waiters() {
+  const Offset flushed = log_->flushed_offset();
+  while (!durable_waiters_.empty() && durable_waiters_.front().target <= flushed) {
+    auto waiter = std::move(durable_waiters_.front());
+    durable_waiters_.pop_front();
+    waiter.done(waiter.result);
+  }
+}
+
+uint64_t Partition::add_data_waiter(DataWaiter waiter) {
+  const uint64_t id = next_waiter_id_++;
+  data_waiters_.emplace(id, std::move(waiter));
+  return id;
+}
+
+void Partition::wake_data_waiters() {
+  if (data_waiters_.empty()) return;
+  std::map<uint64_t, DataWaiter> waiters;
+  waiters.swap(data_waiters_);
+  for (auto& [id, w] : waiters) w();
+}
+
+Status Partition::close() {
+  if (closed_) return {};
+  Status st = log_->close();
+  closed_ = true;
+  std::deque<DurableWaiter> waiters;
+  waiters.swap(durable_waiters_);
+  for (auto& w : waiters) {
+    if (st) {
+      w.done(w.result);
+    } else {
+      w.done(to_client_error(st.error()));
+    }
+  }
+  wake_data_waiters();
+  return st;
+}
+
+void Partition::abandon(const Error& error) {
+  closed_ = true;
+  std::deque<DurableWaiter> waiters;
+  waiters.swap(durable_waiters_);
+  for (auto& w : waiters) w.done(error);
+  wake_data_waiters();
+}
+
+}  // namespace millrace::broker

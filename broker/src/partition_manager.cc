@@ -1,0 +1,218 @@
+#include "millrace/broker/partition_manager.h"
+
+#include <chrono>
+#include <spdlog/spdlog.h>
+
+#include "millrace/broker/topic_name.h"
+#include "millrace/protocol/errc.h"
+#include "millrace/protocol/list_offsets.h"
+#include "millrace/protocol/record_batch.h"
+
+namespace millrace::broker {
+
+using protocol::errc;
+
+namespace {
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+Error unknown_topic(std::string_view topic) {
+  return make_error(errc::unknown_topic_or_partition, "topic '" + std::string(topic) + "' does not exist");
+}
+
+// Checks what validate_batches cannot know: clients may not write control batches or unknown codecs.
+Status check_client_batches(ByteView batches) {
+  size_t pos = 0;
+  while (pos < batches.size()) {
+    const auto h = protocol::read_batch_header(batches.subspan(pos));
+    if (h.is_control()) return make_error(errc::invalid_record, "clients may not produce control batches");
+    if (static_cast<int>(h.compression()) > static_cast<int>(protocol::batch_format::Compression::zstd)) {
+      return make_error(errc::unsupported_compression_type, "unknown compression codec in batch attributes");
+    }
+    pos += static_cast<size_t>(h.size_bytes());
+  }
+  return {};
+}
+
+}  // namespace
+
+PartitionManager::PartitionManager(const BrokerConfig& config, storage::KvStore& store, Flusher& flusher)
+    : config_(config), registry_(store), flusher_(flusher) {}
+
+std::filesystem::path PartitionManager::partition_dir(const std::string& topic, int32_t partition) const {
+  return config_.data_dir / (topic + "-" + std::to_string(partition));
+}
+
+Result<std::vector<std::shared_ptr<Partition>>> PartitionManager::open_partitions(const TopicRecord& record) {
+  const EffectiveTopicConfig effective = resolve_topic_config(record.configs, config_);
+  storage::LogConfig log_config;
+  log_config.segment_bytes = effective.segment_bytes;
+  log_config.index_interval_bytes = effective.index_interval_bytes;
+  log_config.max_batch_bytes = config_.max_frame_bytes;  // recovery accepts any batch a frame could carry
+  std::vector<std::shared_ptr<Partition>> partitions;
+  for (int32_t p = 0; p < record.partitions; ++p) {
+    auto log = storage::PartitionLog::open(partition_dir(record.name, p), log_config);
+    if (!log) {
+      return make_error(errc::kafka_storage_error, "cannot open partition " + record.name + "-" +
+                                                       std::to_string(p) + ": " + log.error().to_string());
+    }
+    partitions.push_back(std::make_shared<Partition>(record.name, PartitionId{p}, std::move(*log), effective,
+                                                     config_.flush, flusher_));
+  }
+  return partitions;
+}
+
+Status PartitionManager::open_existing() {
+  auto records = registry_.load_all();
+  if (!records) return std::move(records).error();
+  for (auto& record : *records) {
+    auto partitions = open_partitions(record);
+    if (!partitions) {
+      spdlog::error("topic '{}' not served: {}", record.name, partitions.error().to_string());
+      continue;
+    }
+    spdlog::info("opened topic '{}' with {} partitions", record.name, record.partitions);
+    std::string name = record.name;
+    topics_.emplace(std::move(name), Topic{std::move(record), std::move(*partitions)});
+  }
+  return {};
+}
+
+Status PartitionManager::create_topic(const TopicSpecInput& spec) {
+  if (Status st = validate_topic_name(spec.name); !st) return st;
+  const int32_t count = spec.partitions == 0 ? config_.default_partitions : spec.partitions;
+  if (count < 1 || count > kMaxPartitionsPerTopic) {
+    return make_error(errc::invalid_partitions, "partition count must be from 1 to " +
+                                                    std::to_string(kMaxPartitionsPerTopic) + " (got " +
+                                                    std::to_string(count) + ")");
+  }
+  if (Status st = validate_topic_config(spec.configs); !st) return st;
+  if (topics_.count(spec.name) > 0) {
+    return make_error(errc::topic_already_exists, "topic '" + spec.name + "' already exists");
+  }
+  TopicRecord record{spec.name, count, spec.configs, now_ms()};
+  // Remove leftovers of an earlier topic of the same name whose deletion was interrupted.
+  for (int32_t p = 0; p < count; ++p) {
+    std::error_code ec;
+    std::filesystem::remove_all(partition_dir(spec.name, p), ec);
+  }
+  auto partitions = open_partitions(record);
+  if (!partitions) return std::move(partitions).error();
+  if (Status st = registry_.put(record); !st) {
+    for (auto& p : *partitions) p->abandon(make_error(errc::kafka_storage_error, "topic creation failed"));
+    return make_error(errc::kafka_storage_error, "cannot record topic: " + st.error().to_string());
+  }
+  topics_.emplace(spec.name, Topic{std::move(record), std::move(*partitions)});
+  spdlog::info("created topic '{}' with {} partitions", spec.name, count);
+  return {};
+}
+
+Status PartitionManager::delete_topic(std::string_view name) {
+  auto it = topics_.find(name);
+  if (it == topics_.end()) return unknown_topic(name);
+  if (Status st = registry_.erase(it->second.record.name); !st) {
+    return make_error(errc::kafka_storage_error, "cannot remove topic record: " + st.error().to_string());
+  }
+  const Error gone = unknown_topic(name);
+  for (auto& p : it->second.partitions) {
+    p->abandon(gone);
+    std::error_code ec;
+    std::filesystem::remove_all(p->log().directory(), ec);
+    if (ec) spdlog::warn("could not remove {}: {}", p->log().directory().string(), ec.message());
+  }
+  topics_.erase(it);
+  spdlog::info("deleted topic '{}'", name);
+  return {};
+}
+
+std::vector<TopicRecord> PartitionManager::list_topics() const {
+  std::vector<TopicRecord> out;
+  for (const auto& [name, topic] : topics_) out.push_back(topic.record);
+  return out;
+}
+
+Result<TopicState> PartitionManager::describe_topic(std::string_view name) const {
+  auto it = topics_.find(name);
+  if (it == topics_.end()) return unknown_topic(name);
+  TopicState state;
+  state.name = it->second.record.name;
+  state.configs = describe_topic_config(it->second.record.configs, config_);
+  for (const auto& p : it->second.partitions) {
+    const auto& log = p->log();
+    state.partitions.push_back({p->id(), log.log_start_offset(), log.log_end_offset(), p->high_watermark(),
+                                log.size_bytes(), log.segment_count()});
+  }
+  return state;
+}
+
+Result<std::shared_ptr<Partition>> PartitionManager::partition(std::string_view topic, int32_t partition) const {
+  auto it = topics_.find(topic);
+  if (it == topics_.end()) return unknown_topic(topic);
+  const auto& partitions = it->second.partitions;
+  if (partition < 0 || partition >= static_cast<int32_t>(partitions.size())) {
+    return make_error(errc::unknown_topic_or_partition, "topic '" + std::string(topic) + "' has no partition " +
+                                                            std::to_string(partition));
+  }
+  return partitions[static_cast<size_t>(partition)];
+}
+
+void PartitionManager::produce(std::string_view topic, int32_t partition, MutableByteView batches, int32_t acks,
+                               Partition::AppendCallback done) {
+  if (acks != 0 && acks != 1 && acks != protocol::kAcksAll) {
+    done(make_error(errc::invalid_required_acks, "acks must be 0, 1 or -1 (got " + std::to_string(acks) + ")"));
+    return;
+  }
+  auto target = this->partition(topic, partition);
+  if (!target) {
+    done(std::move(target).error());
+    return;
+  }
+  auto validated = protocol::validate_batches(batches, (*target)->config().max_message_bytes);
+  if (!validated) {
+    done(std::move(validated).error());
+    return;
+  }
+  if (Status st = check_client_batches(batches); !st) {
+    done(std::move(st).error());
+    return;
+  }
+  (*target)->append(batches, acks, std::move(done));
+}
+
+Result<Offset> PartitionManager::list_offset(std::string_view topic, int32_t partition, int64_t timestamp) const {
+  auto target = this->partition(topic, partition);
+  if (!target) return std::move(target).error();
+  if (timestamp == protocol::kListOffsetsEarliest) return (*target)->log().log_start_offset();
+  if (timestamp == protocol::kListOffsetsLatest) return (*target)->high_watermark();
+  return make_error(errc::invalid_request, "only earliest (-2) and latest (-1) are supported in this version");
+}
+
+void PartitionManager::flush_all() {
+  for (auto& [name, topic] : topics_) {
+    for (auto& p : topic.partitions) p->flush_now();
+  }
+}
+
+size_t PartitionManager::pending_durable_acks() const {
+  size_t n = 0;
+  for (const auto& [name, topic] : topics_) {
+    for (const auto& p : topic.partitions) n += p->pending_durable_acks();
+  }
+  return n;
+}
+
+Status PartitionManager::close_all() {
+  Status first;
+  for (auto& [name, topic] : topics_) {
+    for (auto& p : topic.partitions) {
+      Status st = p->close();
+      if (!st && first) first = std::move(st);
+    }
+  }
+  return first;
+}
+
+}  // namespace millrace::broker
