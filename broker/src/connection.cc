@@ -95,9 +95,10 @@ void Connection::process_frames() {
 
     const uint64_t sequence = first_slot_sequence_ + slots_.size();
     slots_.emplace_back();
-    std::weak_ptr<Connection> weak = weak_from_this();
-    handler_.handle(frame, payload, [weak, sequence](Buffer response) {
-      if (auto self = weak.lock()) self->complete(sequence, std::move(response));
+    // The pending response keeps the connection alive: under back-pressure there may be no read or
+    // write in progress to do so.
+    handler_.handle(frame, payload, [self = shared_from_this(), sequence](Buffer response) {
+      self->complete(sequence, std::move(response));
     });
   }
 }

@@ -7,6 +7,7 @@
 #include "broker_process.h"
 #include "millrace/protocol/byte_order.h"
 #include "millrace/protocol/errc.h"
+#include "millrace/protocol/frame.h"
 #include "millrace/protocol/list_offsets.h"
 #include "millrace/protocol/record_batch_decoder.h"
 #include "millrace/protocol/record_batch_format.h"
@@ -232,7 +233,7 @@ TEST_CASE("a long-poll fetch returns as soon as data arrives") {
 TEST_CASE("pipelined requests are answered in order") {
   Fixture f;
   RawClient client(f.broker.port());
-  constexpr int kRequests = 300;  // more than max_in_flight_requests_per_connection
+  constexpr int kRequests = 300;  // more than max_in_flight_requests_per_connection (100)
   Buffer all;
   for (int i = 0; i < kRequests; ++i) {
     Buffer batch = make_batch(1, "p" + std::to_string(i));
@@ -246,6 +247,7 @@ TEST_CASE("pipelined requests are answered in order") {
   REQUIRE(client.send_bytes(all));
   for (int i = 0; i < kRequests; ++i) {
     auto raw = client.read_response();
+    INFO("response " << i);
     REQUIRE(raw);
     CHECK(raw->correlation_id == static_cast<uint32_t>(i));
     wire::ProduceResponse resp;
