@@ -2,8 +2,8 @@
 
 #include <unistd.h>
 
-#include <csignal>
 #include <spdlog/spdlog.h>
+#include <csignal>
 
 #include <boost/asio/post.hpp>
 
@@ -76,7 +76,9 @@ Status Broker::start() {
   return {};
 }
 
-HostPort Broker::listen_address() const { return server_ ? server_->local_address() : HostPort{}; }
+HostPort Broker::listen_address() const {
+  return server_ ? server_->local_address() : HostPort{};
+}
 
 int Broker::run() {
   io_.run();

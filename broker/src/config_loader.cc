@@ -16,7 +16,9 @@ namespace {
 
 constexpr int64_t kMiB = 1024 * 1024;
 
-Error config_error(std::string message) { return make_error(errc::invalid_config, std::move(message)); }
+Error config_error(std::string message) {
+  return make_error(errc::invalid_config, std::move(message));
+}
 
 using Setter = std::function<Status(BrokerConfig&, std::string_view)>;
 
@@ -100,7 +102,8 @@ const std::array<KeySpec, 15>& key_specs() {
              return {};
            }
          }
-         return config_error("must be one of trace, debug, info, warn, error, off (got '" + std::string(v) + "')");
+         return config_error("must be one of trace, debug, info, warn, error, off (got '" + std::string(v) +
+                             "')");
        }},
   }};
   return specs;

@@ -1,8 +1,8 @@
 #include "millrace/broker/connection.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
-#include <spdlog/spdlog.h>
 
 #include "millrace.pb.h"
 #include "millrace/protocol/errc.h"
@@ -21,15 +21,20 @@ Connection::Connection(tcp::socket socket, const BrokerConfig& config, RequestHa
   boost::system::error_code ec;
   socket_.set_option(tcp::no_delay(true), ec);
   const auto endpoint = socket_.remote_endpoint(ec);
-  peer_ = ec ? std::string("unknown peer") : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  peer_ = ec ? std::string("unknown peer")
+             : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
 }
 
-void Connection::start() { read_more(); }
+void Connection::start() {
+  read_more();
+}
 
 void Connection::stop_reading() {
   read_stopped_ = true;
-  if (idle()) close();
-  else close_after_writes_ = true;
+  if (idle())
+    close();
+  else
+    close_after_writes_ = true;
 }
 
 void Connection::close() {
@@ -74,7 +79,8 @@ void Connection::process_frames() {
     bool& flag;
     ~Reset() { flag = false; }
   } reset{processing_};
-  while (!read_stopped_ && slots_.size() < static_cast<size_t>(config_.max_in_flight_requests_per_connection)) {
+  while (!read_stopped_ &&
+         slots_.size() < static_cast<size_t>(config_.max_in_flight_requests_per_connection)) {
     const ByteView unparsed(read_buffer_.data() + read_begin_, read_end_ - read_begin_);
     protocol::FrameParseResult parsed = protocol::parse_frame(unparsed, config_.max_frame_bytes);
     if (parsed.status == protocol::ParseStatus::error) {

@@ -27,13 +27,15 @@ Result<std::unique_ptr<DataDirLock>> DataDirLock::acquire(const std::filesystem:
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
     ::close(fd);
-    return make_error(errc::data_dir_unusable,
-                      "data directory '" + data_dir.string() + "' is in use by another millraced (" +
-                          std::strerror(err) + ")");
+    return make_error(errc::data_dir_unusable, "data directory '" + data_dir.string() +
+                                                   "' is in use by another millraced (" + std::strerror(err) +
+                                                   ")");
   }
   return std::unique_ptr<DataDirLock>(new DataDirLock(fd));
 }
 
-DataDirLock::~DataDirLock() { ::close(fd_); }
+DataDirLock::~DataDirLock() {
+  ::close(fd_);
+}
 
 }  // namespace millrace::broker

@@ -7,7 +7,8 @@
 
 namespace millrace::broker {
 
-void FetchOperation::start(boost::asio::io_context& io, PartitionManager& manager, FetchSpec spec, Callback done) {
+void FetchOperation::start(boost::asio::io_context& io, PartitionManager& manager, FetchSpec spec,
+                           Callback done) {
   auto op = std::make_shared<FetchOperation>(io, manager, std::move(spec), std::move(done));
   op->attempt(op->spec_.max_wait_ms <= 0);
 }
@@ -41,7 +42,8 @@ std::vector<FetchPartitionOutcome> FetchOperation::read_all(size_t& total_bytes,
       outcomes.push_back(std::move(out));
       continue;
     }
-    const size_t limit = std::min(remaining, ps.max_bytes > 0 ? static_cast<size_t>(ps.max_bytes) : remaining);
+    const size_t limit =
+        std::min(remaining, ps.max_bytes > 0 ? static_cast<size_t>(ps.max_bytes) : remaining);
     auto read = (*partition)->read(ps.offset, std::max<size_t>(limit, 1));
     if (!read) {
       out.error = std::move(read).error();

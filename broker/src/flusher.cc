@@ -6,7 +6,9 @@ namespace millrace::broker {
 
 Flusher::Flusher(boost::asio::io_context& owner) : owner_(owner), thread_([this] { run(); }) {}
 
-Flusher::~Flusher() { stop(); }
+Flusher::~Flusher() {
+  stop();
+}
 
 void Flusher::submit(storage::FlushJob job, Completion done) {
   {

@@ -19,21 +19,23 @@ void set_result(wire::TopicResult* result, const std::string& name, const Status
 }
 
 Buffer malformed(uint32_t correlation_id, const char* what) {
-  return native::encode_error(correlation_id, make_error(errc::invalid_request, std::string("malformed ") + what));
+  return native::encode_error(correlation_id,
+                              make_error(errc::invalid_request, std::string("malformed ") + what));
 }
 
 }  // namespace
 
 void NativeHandler::handle_create_topics(const protocol::FrameView& frame, Respond& respond) {
   wire::CreateTopicsRequest req;
-  if (!native::parse_body(frame, req)) return respond(malformed(frame.header.correlation_id, "create request"));
+  if (!native::parse_body(frame, req))
+    return respond(malformed(frame.header.correlation_id, "create request"));
   wire::CreateTopicsResponse resp;
   for (const auto& spec : req.topics()) {
     Status st;
     if (spec.replication_factor() > 1) {
-      st = make_error(errc::invalid_replication_factor,
-                      "replication factor " + std::to_string(spec.replication_factor()) +
-                          " is larger than the number of live nodes (1)");
+      st = make_error(errc::invalid_replication_factor, "replication factor " +
+                                                            std::to_string(spec.replication_factor()) +
+                                                            " is larger than the number of live nodes (1)");
     } else {
       TopicSpecInput input{spec.name(), spec.partitions(),
                            TopicConfigOverrides(spec.configs().begin(), spec.configs().end())};
@@ -47,7 +49,8 @@ void NativeHandler::handle_create_topics(const protocol::FrameView& frame, Respo
 
 void NativeHandler::handle_delete_topics(const protocol::FrameView& frame, Respond& respond) {
   wire::DeleteTopicsRequest req;
-  if (!native::parse_body(frame, req)) return respond(malformed(frame.header.correlation_id, "delete request"));
+  if (!native::parse_body(frame, req))
+    return respond(malformed(frame.header.correlation_id, "delete request"));
   wire::DeleteTopicsResponse resp;
   for (const auto& name : req.names()) set_result(resp.add_results(), name, manager_.delete_topic(name));
   respond(native::encode(ApiKey::delete_topics, frame.header.correlation_id, resp));
@@ -68,7 +71,8 @@ void NativeHandler::handle_list_topics(const protocol::FrameView& frame, Respond
 
 void NativeHandler::handle_describe_topics(const protocol::FrameView& frame, Respond& respond) {
   wire::DescribeTopicsRequest req;
-  if (!native::parse_body(frame, req)) return respond(malformed(frame.header.correlation_id, "describe request"));
+  if (!native::parse_body(frame, req))
+    return respond(malformed(frame.header.correlation_id, "describe request"));
   wire::DescribeTopicsResponse resp;
   for (const auto& name : req.names()) {
     auto* desc = resp.add_topics();

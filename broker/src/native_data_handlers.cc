@@ -34,7 +34,8 @@ void set_error(wire::ProducePartitionResult* r, const Error& e) {
   r->set_base_offset(-1);
 }
 
-Buffer encode_fetch(uint32_t correlation_id, const FetchSpec& spec, std::vector<FetchPartitionOutcome>& outcomes) {
+Buffer encode_fetch(uint32_t correlation_id, const FetchSpec& spec,
+                    std::vector<FetchPartitionOutcome>& outcomes) {
   wire::FetchResponse body;
   size_t payload_bytes = 0;
   for (size_t i = 0; i < outcomes.size(); ++i) {
@@ -54,7 +55,8 @@ Buffer encode_fetch(uint32_t correlation_id, const FetchSpec& spec, std::vector<
   Buffer out(protocol::frame_format::kHeaderBytes + body_bytes);
   protocol::write_frame_header(out.data(), ApiKey::fetch, correlation_id, static_cast<uint32_t>(body_bytes),
                                payload_bytes);
-  body.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(out.data() + protocol::frame_format::kHeaderBytes));
+  body.SerializeWithCachedSizesToArray(
+      reinterpret_cast<uint8_t*>(out.data() + protocol::frame_format::kHeaderBytes));
   out.reserve(out.size() + payload_bytes);
   for (const auto& o : outcomes) out.insert(out.end(), o.bytes.begin(), o.bytes.end());
   return out;
@@ -62,20 +64,22 @@ Buffer encode_fetch(uint32_t correlation_id, const FetchSpec& spec, std::vector<
 
 }  // namespace
 
-void NativeHandler::handle_produce(const protocol::FrameView& frame, MutableByteView payload, Respond& respond) {
+void NativeHandler::handle_produce(const protocol::FrameView& frame, MutableByteView payload,
+                                   Respond& respond) {
   const uint32_t correlation_id = frame.header.correlation_id;
   wire::ProduceRequest req;
   if (!native::parse_body(frame, req)) {
-    return respond(native::encode_error(correlation_id, make_error(errc::invalid_request, "malformed produce request")));
+    return respond(
+        native::encode_error(correlation_id, make_error(errc::invalid_request, "malformed produce request")));
   }
   uint64_t declared = 0;
   for (const auto& p : req.partitions()) declared += p.records_bytes();
   if (declared != payload.size()) {
     // The request lies about its own layout: nothing is appended.
     return respond(native::encode_error(
-        correlation_id, make_error(errc::invalid_request, "records_bytes add up to " + std::to_string(declared) +
-                                                              " but the payload has " +
-                                                              std::to_string(payload.size()) + " bytes")));
+        correlation_id, make_error(errc::invalid_request,
+                                   "records_bytes add up to " + std::to_string(declared) +
+                                       " but the payload has " + std::to_string(payload.size()) + " bytes")));
   }
   auto collector = std::make_shared<ProduceCollector>();
   collector->correlation_id = correlation_id;
@@ -109,7 +113,8 @@ void NativeHandler::handle_fetch(const protocol::FrameView& frame, Respond& resp
   const uint32_t correlation_id = frame.header.correlation_id;
   wire::FetchRequest req;
   if (!native::parse_body(frame, req)) {
-    return respond(native::encode_error(correlation_id, make_error(errc::invalid_request, "malformed fetch request")));
+    return respond(
+        native::encode_error(correlation_id, make_error(errc::invalid_request, "malformed fetch request")));
   }
   FetchSpec spec;
   spec.max_wait_ms = req.max_wait_ms();
@@ -122,8 +127,8 @@ void NativeHandler::handle_fetch(const protocol::FrameView& frame, Respond& resp
   }
   auto shared_spec = std::make_shared<FetchSpec>(spec);
   FetchOperation::start(io_, manager_, std::move(spec),
-                        [respond = std::move(respond), shared_spec, correlation_id](
-                            std::vector<FetchPartitionOutcome> outcomes) {
+                        [respond = std::move(respond), shared_spec,
+                         correlation_id](std::vector<FetchPartitionOutcome> outcomes) {
                           respond(encode_fetch(correlation_id, *shared_spec, outcomes));
                         });
 }

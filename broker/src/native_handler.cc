@@ -14,7 +14,8 @@ bool parse_body(const protocol::FrameView& frame, google::protobuf::MessageLite&
   return message.ParseFromArray(frame.body.data(), static_cast<int>(frame.body.size()));
 }
 
-Buffer encode(ApiKey key, uint32_t correlation_id, const google::protobuf::MessageLite& body, ByteView payload) {
+Buffer encode(ApiKey key, uint32_t correlation_id, const google::protobuf::MessageLite& body,
+              ByteView payload) {
   Buffer out;
   protocol::append_frame(out, key, correlation_id, body, payload);
   return out;
@@ -34,28 +35,37 @@ int32_t wire_code(const Error& error) {
 
 }  // namespace native
 
-NativeHandler::NativeHandler(boost::asio::io_context& io, PartitionManager& manager, const BrokerConfig& config,
-                             HostPort advertised)
+NativeHandler::NativeHandler(boost::asio::io_context& io, PartitionManager& manager,
+                             const BrokerConfig& config, HostPort advertised)
     : io_(io), manager_(manager), config_(config), advertised_(std::move(advertised)) {}
 
 void NativeHandler::handle(const protocol::FrameView& frame, MutableByteView payload, Respond respond) {
   if (frame.header.api_version != protocol::kApiVersion0) {
-    respond(native::encode_error(frame.header.correlation_id,
-                                 make_error(errc::unsupported_version,
-                                            "api version " + std::to_string(frame.header.api_version) +
-                                                " is not supported (only 0)")));
+    respond(native::encode_error(
+        frame.header.correlation_id,
+        make_error(errc::unsupported_version, "api version " + std::to_string(frame.header.api_version) +
+                                                  " is not supported (only 0)")));
     return;
   }
   switch (static_cast<ApiKey>(frame.header.api_key)) {
-    case ApiKey::metadata: return handle_metadata(frame, respond);
-    case ApiKey::create_topics: return handle_create_topics(frame, respond);
-    case ApiKey::delete_topics: return handle_delete_topics(frame, respond);
-    case ApiKey::list_topics: return handle_list_topics(frame, respond);
-    case ApiKey::describe_topics: return handle_describe_topics(frame, respond);
-    case ApiKey::produce: return handle_produce(frame, payload, respond);
-    case ApiKey::fetch: return handle_fetch(frame, respond);
-    case ApiKey::list_offsets: return handle_list_offsets(frame, respond);
-    case ApiKey::error: break;
+    case ApiKey::metadata:
+      return handle_metadata(frame, respond);
+    case ApiKey::create_topics:
+      return handle_create_topics(frame, respond);
+    case ApiKey::delete_topics:
+      return handle_delete_topics(frame, respond);
+    case ApiKey::list_topics:
+      return handle_list_topics(frame, respond);
+    case ApiKey::describe_topics:
+      return handle_describe_topics(frame, respond);
+    case ApiKey::produce:
+      return handle_produce(frame, payload, respond);
+    case ApiKey::fetch:
+      return handle_fetch(frame, respond);
+    case ApiKey::list_offsets:
+      return handle_list_offsets(frame, respond);
+    case ApiKey::error:
+      break;
   }
   respond(native::encode_error(
       frame.header.correlation_id,

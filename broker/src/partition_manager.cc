@@ -1,7 +1,7 @@
 #include "millrace/broker/partition_manager.h"
 
-#include <chrono>
 #include <spdlog/spdlog.h>
+#include <chrono>
 
 #include "millrace/broker/topic_name.h"
 #include "millrace/protocol/errc.h"
@@ -148,21 +148,23 @@ Result<TopicState> PartitionManager::describe_topic(std::string_view name) const
   return state;
 }
 
-Result<std::shared_ptr<Partition>> PartitionManager::partition(std::string_view topic, int32_t partition) const {
+Result<std::shared_ptr<Partition>> PartitionManager::partition(std::string_view topic,
+                                                               int32_t partition) const {
   auto it = topics_.find(topic);
   if (it == topics_.end()) return unknown_topic(topic);
   const auto& partitions = it->second.partitions;
   if (partition < 0 || partition >= static_cast<int32_t>(partitions.size())) {
-    return make_error(errc::unknown_topic_or_partition, "topic '" + std::string(topic) + "' has no partition " +
-                                                            std::to_string(partition));
+    return make_error(errc::unknown_topic_or_partition,
+                      "topic '" + std::string(topic) + "' has no partition " + std::to_string(partition));
   }
   return partitions[static_cast<size_t>(partition)];
 }
 
-void PartitionManager::produce(std::string_view topic, int32_t partition, MutableByteView batches, int32_t acks,
-                               Partition::AppendCallback done) {
+void PartitionManager::produce(std::string_view topic, int32_t partition, MutableByteView batches,
+                               int32_t acks, Partition::AppendCallback done) {
   if (acks != 0 && acks != 1 && acks != protocol::kAcksAll) {
-    done(make_error(errc::invalid_required_acks, "acks must be 0, 1 or -1 (got " + std::to_string(acks) + ")"));
+    done(make_error(errc::invalid_required_acks,
+                    "acks must be 0, 1 or -1 (got " + std::to_string(acks) + ")"));
     return;
   }
   auto target = this->partition(topic, partition);
@@ -182,12 +184,14 @@ void PartitionManager::produce(std::string_view topic, int32_t partition, Mutabl
   (*target)->append(batches, acks, std::move(done));
 }
 
-Result<Offset> PartitionManager::list_offset(std::string_view topic, int32_t partition, int64_t timestamp) const {
+Result<Offset> PartitionManager::list_offset(std::string_view topic, int32_t partition,
+                                             int64_t timestamp) const {
   auto target = this->partition(topic, partition);
   if (!target) return std::move(target).error();
   if (timestamp == protocol::kListOffsetsEarliest) return (*target)->log().log_start_offset();
   if (timestamp == protocol::kListOffsetsLatest) return (*target)->high_watermark();
-  return make_error(errc::invalid_request, "only earliest (-2) and latest (-1) are supported in this version");
+  return make_error(errc::invalid_request,
+                    "only earliest (-2) and latest (-1) are supported in this version");
 }
 
 void PartitionManager::flush_all() {

@@ -15,7 +15,8 @@ Status Server::listen() {
   boost::system::error_code ec;
   const auto address = boost::asio::ip::make_address(config_.listen.host, ec);
   if (ec) {
-    return make_error(errc::listen_failed, "listen address '" + config_.listen.host + "' is not an IP address");
+    return make_error(errc::listen_failed,
+                      "listen address '" + config_.listen.host + "' is not an IP address");
   }
   const tcp::endpoint endpoint(address, config_.listen.port);
   auto fail = [&](const char* what) {

@@ -47,14 +47,15 @@ Status validate_topic_config(const TopicConfigOverrides& overrides) {
     }
     if (!parse_int_in_range(value, key->min, key->max)) {
       return make_error(errc::invalid_config, "topic config '" + name + "' must be an integer from " +
-                                                  std::to_string(key->min) + " to " + std::to_string(key->max) +
-                                                  " (got '" + value + "')");
+                                                  std::to_string(key->min) + " to " +
+                                                  std::to_string(key->max) + " (got '" + value + "')");
     }
   }
   return {};
 }
 
-EffectiveTopicConfig resolve_topic_config(const TopicConfigOverrides& overrides, const BrokerConfig& defaults) {
+EffectiveTopicConfig resolve_topic_config(const TopicConfigOverrides& overrides,
+                                          const BrokerConfig& defaults) {
   EffectiveTopicConfig effective;
   for (const auto& key : kTopicKeys) {
     effective.*key.effective = defaults.*key.broker_default;
@@ -71,8 +72,8 @@ std::vector<TopicConfigEntry> describe_topic_config(const TopicConfigOverrides& 
   std::vector<TopicConfigEntry> entries;
   for (const auto& key : kTopicKeys) {
     const bool overridden = overrides.count(std::string(key.name)) > 0;
-    entries.push_back({std::string(key.name), std::to_string(effective.*key.effective),
-                       overridden ? "topic" : "default"});
+    entries.push_back(
+        {std::string(key.name), std::to_string(effective.*key.effective), overridden ? "topic" : "default"});
   }
   return entries;
 }

@@ -8,7 +8,9 @@ namespace {
 
 constexpr std::string_view kTopicKeyPrefix = "topic/";
 
-std::string topic_key(const std::string& name) { return std::string(kTopicKeyPrefix) + name; }
+std::string topic_key(const std::string& name) {
+  return std::string(kTopicKeyPrefix) + name;
+}
 
 }  // namespace
 
@@ -40,6 +42,8 @@ Status TopicRegistry::put(const TopicRecord& topic) {
   return store_.put(topic_key(topic.name), stored.SerializeAsString());
 }
 
-Status TopicRegistry::erase(const std::string& name) { return store_.erase(topic_key(name)); }
+Status TopicRegistry::erase(const std::string& name) {
+  return store_.erase(topic_key(name));
+}
 
 }  // namespace millrace::broker

@@ -17,7 +17,8 @@ constexpr ErrcInfo kErrcTable[] = {
     {errc::unknown_server_error, "UNKNOWN_SERVER_ERROR", "unexpected server error", false},
     {errc::offset_out_of_range, "OFFSET_OUT_OF_RANGE", "offset is outside the partition's log", false},
     {errc::corrupt_message, "CORRUPT_MESSAGE", "record batch failed validation (size or CRC)", true},
-    {errc::unknown_topic_or_partition, "UNKNOWN_TOPIC_OR_PARTITION", "topic or partition does not exist", true},
+    {errc::unknown_topic_or_partition, "UNKNOWN_TOPIC_OR_PARTITION", "topic or partition does not exist",
+     true},
     {errc::invalid_fetch_size, "INVALID_FETCH_SIZE", "fetch size is invalid", false},
     {errc::leader_not_available, "LEADER_NOT_AVAILABLE", "partition has no leader", true},
     {errc::not_leader_or_follower, "NOT_LEADER_OR_FOLLOWER", "this node does not lead the partition", true},
@@ -36,10 +37,12 @@ constexpr ErrcInfo kErrcTable[] = {
     {errc::invalid_replication_factor, "INVALID_REPLICATION_FACTOR", "invalid replication factor", false},
     {errc::invalid_config, "INVALID_CONFIG", "invalid configuration", false},
     {errc::invalid_request, "INVALID_REQUEST", "malformed request", false},
-    {errc::unsupported_for_message_format, "UNSUPPORTED_FOR_MESSAGE_FORMAT", "record format not supported", false},
+    {errc::unsupported_for_message_format, "UNSUPPORTED_FOR_MESSAGE_FORMAT", "record format not supported",
+     false},
     {errc::policy_violation, "POLICY_VIOLATION", "request violates policy", false},
     {errc::kafka_storage_error, "KAFKA_STORAGE_ERROR", "storage error on the broker", true},
-    {errc::unsupported_compression_type, "UNSUPPORTED_COMPRESSION_TYPE", "compression type not supported", false},
+    {errc::unsupported_compression_type, "UNSUPPORTED_COMPRESSION_TYPE", "compression type not supported",
+     false},
     {errc::invalid_record, "INVALID_RECORD", "record failed validation", false},
 };
 
@@ -67,7 +70,9 @@ const std::error_category& protocol_category() noexcept {
   return category;
 }
 
-std::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), protocol_category()}; }
+std::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), protocol_category()};
+}
 
 std::string_view errc_name(errc e) noexcept {
   const ErrcInfo* info = find_info(e);

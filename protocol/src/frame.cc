@@ -56,8 +56,8 @@ void write_frame_header(char* out16, ApiKey api_key, uint32_t correlation_id, ui
   store_be<uint32_t>(out16 + ff::kBodyLength, body_length);
 }
 
-void append_frame(Buffer& out, ApiKey api_key, uint32_t correlation_id, const google::protobuf::MessageLite& body,
-                  ByteView payload) {
+void append_frame(Buffer& out, ApiKey api_key, uint32_t correlation_id,
+                  const google::protobuf::MessageLite& body, ByteView payload) {
   const size_t body_length = body.ByteSizeLong();
   const size_t start = out.size();
   out.resize(start + ff::kHeaderBytes + body_length + payload.size());

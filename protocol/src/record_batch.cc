@@ -42,8 +42,7 @@ ScanResult scan_batch(ByteView bytes, int64_t max_batch_bytes) noexcept {
   const RecordBatchHeader header = read_batch_header(bytes);
   if (header.magic != bf::kMagicV2) return {ScanStatus::corrupt, {}, "magic is not 2"};
   if (static_cast<int64_t>(bytes.size()) < size) return result;
-  const uint32_t crc =
-      crc32c(bytes.data() + bf::kAttributes, static_cast<size_t>(size) - bf::kAttributes);
+  const uint32_t crc = crc32c(bytes.data() + bf::kAttributes, static_cast<size_t>(size) - bf::kAttributes);
   if (crc != header.crc) return {ScanStatus::corrupt, {}, "CRC-32C mismatch"};
   return {ScanStatus::complete, header, ""};
 }
@@ -55,7 +54,8 @@ Result<int32_t> validate_batches(ByteView bytes, int64_t max_batch_bytes) {
   while (pos < bytes.size()) {
     const ByteView rest = bytes.subspan(pos);
     if (rest.size() >= bf::kLogOverhead) {
-      const int64_t size = int64_t{load_be<int32_t>(rest.data() + bf::kBatchLength)} + int64_t{bf::kLogOverhead};
+      const int64_t size =
+          int64_t{load_be<int32_t>(rest.data() + bf::kBatchLength)} + int64_t{bf::kLogOverhead};
       if (size > max_batch_bytes) {
         return make_error(errc::message_too_large, "record batch of " + std::to_string(size) +
                                                        " bytes exceeds the limit of " +
@@ -67,8 +67,7 @@ Result<int32_t> validate_batches(ByteView bytes, int64_t max_batch_bytes) {
       return make_error(errc::corrupt_message, "record batch truncated at byte " + std::to_string(pos));
     }
     if (scan.status == ScanStatus::corrupt) {
-      return make_error(errc::corrupt_message,
-                        std::string(scan.reason) + " at byte " + std::to_string(pos));
+      return make_error(errc::corrupt_message, std::string(scan.reason) + " at byte " + std::to_string(pos));
     }
     const RecordBatchHeader& h = scan.header;
     if (h.record_count <= 0 || h.last_offset_delta != h.record_count - 1) {

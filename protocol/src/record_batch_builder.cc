@@ -26,7 +26,9 @@ void append_nullable(Buffer& out, const std::optional<std::string>& bytes) {
 }  // namespace
 
 RecordBatchBuilder::RecordBatchBuilder()
-    : producer_id_(bf::kNoProducerId), producer_epoch_(bf::kNoProducerEpoch), base_sequence_(bf::kNoSequence) {
+    : producer_id_(bf::kNoProducerId),
+      producer_epoch_(bf::kNoProducerEpoch),
+      base_sequence_(bf::kNoSequence) {
   buffer_.resize(bf::kHeaderSize);
 }
 

@@ -54,13 +54,13 @@ Status decode_batch_records(ByteView batch, const RecordBatchHeader& h, int64_t 
   for (int32_t i = 0; i < h.record_count; ++i) {
     auto len = read_varint(batch, pos);
     if (!len || *len < 0 || batch.size() - pos < static_cast<size_t>(*len)) {
-      return make_error(errc::corrupt_message, "bad record length in batch at offset " +
-                                                   std::to_string(h.base_offset));
+      return make_error(errc::corrupt_message,
+                        "bad record length in batch at offset " + std::to_string(h.base_offset));
     }
     Record r;
     if (!decode_record(batch.subspan(pos, static_cast<size_t>(*len)), h, r)) {
-      return make_error(errc::corrupt_message, "malformed record in batch at offset " +
-                                                   std::to_string(h.base_offset));
+      return make_error(errc::corrupt_message,
+                        "malformed record in batch at offset " + std::to_string(h.base_offset));
     }
     pos += static_cast<size_t>(*len);
     if (r.offset >= min_offset) out.push_back(std::move(r));

@@ -3,8 +3,12 @@
 namespace millrace::protocol {
 namespace {
 
-uint64_t zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
-int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+uint64_t zigzag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+int64_t unzigzag(uint64_t v) {
+  return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
+}
 
 void append_unsigned(Buffer& out, uint64_t v) {
   while (v >= 0x80) {
@@ -27,8 +31,12 @@ std::optional<uint64_t> read_unsigned(ByteView in, size_t& pos, size_t max_bytes
 
 }  // namespace
 
-void append_varint(Buffer& out, int32_t value) { append_unsigned(out, zigzag(value)); }
-void append_varlong(Buffer& out, int64_t value) { append_unsigned(out, zigzag(value)); }
+void append_varint(Buffer& out, int32_t value) {
+  append_unsigned(out, zigzag(value));
+}
+void append_varlong(Buffer& out, int64_t value) {
+  append_unsigned(out, zigzag(value));
+}
 
 size_t varlong_size(int64_t value) noexcept {
   uint64_t v = zigzag(value);

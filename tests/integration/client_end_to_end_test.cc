@@ -38,8 +38,8 @@ void create_topic(const BrokerProcess& broker, const std::string& name, int32_t 
 }
 
 // Everything from the beginning of every partition of `topic`, until `expected` records or the deadline.
-std::vector<ConsumerRecord> consume_all(const BrokerProcess& broker, const std::string& topic, size_t expected,
-                                        std::chrono::seconds deadline = 120s) {
+std::vector<ConsumerRecord> consume_all(const BrokerProcess& broker, const std::string& topic,
+                                        size_t expected, std::chrono::seconds deadline = 120s) {
   ConsumerConfig config;
   config.connection = connection_to(broker);
   config.auto_offset_reset = OffsetReset::earliest;

@@ -80,7 +80,8 @@ TEST_CASE("millraced refuses an occupied port and an unusable or locked data dir
   }
   SECTION("data directory under a regular file") {
     std::ofstream(dir.path() / "plain-file") << "x";
-    auto r = run_daemon({"--data-dir", (dir.path() / "plain-file" / "data").string(), "--listen", "127.0.0.1:0"});
+    auto r =
+        run_daemon({"--data-dir", (dir.path() / "plain-file" / "data").string(), "--listen", "127.0.0.1:0"});
     CHECK(r.exit_code != 0);
     CHECK(r.err.find("cannot create data directory") != std::string::npos);
   }

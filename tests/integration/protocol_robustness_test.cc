@@ -26,8 +26,9 @@ constexpr uint32_t kSmallFrameLimit = 1024 * 1024;
 
 struct Fixture {
   TempDir dir;
-  BrokerProcess broker{dir.path() / "data", {"--set", "max_frame_bytes=" + std::to_string(kSmallFrameLimit),
-                                             "--set", "max_message_bytes=65536"}};
+  BrokerProcess broker{
+      dir.path() / "data",
+      {"--set", "max_frame_bytes=" + std::to_string(kSmallFrameLimit), "--set", "max_message_bytes=65536"}};
   Fixture() {
     broker.start();
     RawClient admin(broker.port());
@@ -130,13 +131,15 @@ TEST_CASE("invalid produce requests are refused with Kafka error codes and write
   }
   SECTION("unknown topic and partition") {
     Buffer batch = make_batch(1);
-    CHECK(produce(client, "nope", 0, batch).error_code() == static_cast<int32_t>(errc::unknown_topic_or_partition));
+    CHECK(produce(client, "nope", 0, batch).error_code() ==
+          static_cast<int32_t>(errc::unknown_topic_or_partition));
     CHECK(produce(client, "events", 7, batch).error_code() ==
           static_cast<int32_t>(errc::unknown_topic_or_partition));
   }
   SECTION("invalid acks") {
     Buffer batch = make_batch(1);
-    CHECK(produce(client, "events", 0, batch, 5).error_code() == static_cast<int32_t>(errc::invalid_required_acks));
+    CHECK(produce(client, "events", 0, batch, 5).error_code() ==
+          static_cast<int32_t>(errc::invalid_required_acks));
   }
   SECTION("records_bytes that disagree with the payload") {
     Buffer batch = make_batch(2);

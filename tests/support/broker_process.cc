@@ -15,8 +15,12 @@
 
 namespace millrace::testing {
 
-std::string millraced_path() { return MILLRACED_PATH; }
-std::string millrace_cli_path() { return MILLRACE_CLI_PATH; }
+std::string millraced_path() {
+  return MILLRACED_PATH;
+}
+std::string millrace_cli_path() {
+  return MILLRACE_CLI_PATH;
+}
 
 uint16_t pick_free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);

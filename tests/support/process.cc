@@ -58,7 +58,8 @@ std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
   return std::nullopt;
 }
 
-pid_t spawn_process(const std::vector<std::string>& argv, const std::string& log_path, const std::string& cwd) {
+pid_t spawn_process(const std::vector<std::string>& argv, const std::string& log_path,
+                    const std::string& cwd) {
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {

@@ -22,7 +22,8 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
                           const std::vector<std::string>& extra_env = {});
 
 // Starts argv[0] with stdout and stderr appended to `log_path`. Returns the pid.
-pid_t spawn_process(const std::vector<std::string>& argv, const std::string& log_path, const std::string& cwd = "");
+pid_t spawn_process(const std::vector<std::string>& argv, const std::string& log_path,
+                    const std::string& cwd = "");
 
 // Waits for `pid` to exit up to `timeout`; returns its exit code (128+signal if signalled), or nullopt.
 std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds timeout);

@@ -31,7 +31,9 @@ RawClient::RawClient(uint16_t port, std::chrono::milliseconds timeout) {
   }
 }
 
-RawClient::~RawClient() { ::close(fd_); }
+RawClient::~RawClient() {
+  ::close(fd_);
+}
 
 bool RawClient::send_bytes(ByteView bytes) {
   size_t sent = 0;

@@ -1,7 +1,7 @@
 // millraced: the Millrace broker daemon. With no arguments it serves node 0 from ./data on port 9192.
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <spdlog/spdlog.h>
 
 #include "millrace/broker/broker.h"
 #include "millrace/broker/config_loader.h"

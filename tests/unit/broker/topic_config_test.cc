@@ -10,7 +10,8 @@ using millrace::protocol::errc;
 TEST_CASE("topic names follow Kafka's rules") {
   CHECK(validate_topic_name("sensor.readings_v2-eu").ok());
   CHECK(validate_topic_name(std::string(249, 'a')).ok());
-  for (const std::string& bad : std::vector<std::string>{"", ".", "..", "a b", "a/b", "ä", std::string(250, 'a')}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"", ".", "..", "a b", "a/b", "ä", std::string(250, 'a')}) {
     auto st = validate_topic_name(bad);
     REQUIRE_FALSE(st.ok());
     CHECK(st.error().code == errc::invalid_topic_exception);

@@ -95,7 +95,8 @@ TEST_CASE("validation refuses corrupt, truncated and oversized batches") {
   }
   SECTION("record count that does not match the offset delta") {
     store_be<int32_t>(batch.data() + bf::kRecordCount, 2);
-    store_be<uint32_t>(batch.data() + bf::kCrc, crc32c(batch.data() + bf::kAttributes, batch.size() - bf::kAttributes));
+    store_be<uint32_t>(batch.data() + bf::kCrc,
+                       crc32c(batch.data() + bf::kAttributes, batch.size() - bf::kAttributes));
     auto r = validate_batches(batch, 1 << 20);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == errc::invalid_record);

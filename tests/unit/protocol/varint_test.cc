@@ -22,9 +22,10 @@ TEST_CASE("varints use Kafka's zig-zag encoding") {
 }
 
 TEST_CASE("varints and varlongs round-trip at the edges") {
-  for (int64_t v : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{63}, int64_t{-64}, int64_t{300},
-                    int64_t{std::numeric_limits<int32_t>::max()}, int64_t{std::numeric_limits<int32_t>::min()},
-                    std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min()}) {
+  for (int64_t v :
+       {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{63}, int64_t{-64}, int64_t{300},
+        int64_t{std::numeric_limits<int32_t>::max()}, int64_t{std::numeric_limits<int32_t>::min()},
+        std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min()}) {
     Buffer out;
     append_varlong(out, v);
     CHECK(out.size() == varlong_size(v));

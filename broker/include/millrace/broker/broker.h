@@ -3,8 +3,8 @@
 // metadata store, the flusher, the partitions and the native listener.
 //
 // Lifecycle: start() (fails with a clear error on a bad data dir or occupied port), then run() on the
-// calling thread until SIGINT/SIGTERM or stop(). Shutdown stops accepting and reading, lets in-flight requests
-// finish (up to shutdown_timeout_ms), flushes every partition and writes clean-shutdown markers.
+// calling thread until SIGINT/SIGTERM or stop(). Shutdown stops accepting and reading, lets in-flight
+// requests finish (up to shutdown_timeout_ms), flushes every partition and writes clean-shutdown markers.
 #include <memory>
 
 #include <boost/asio/io_context.hpp>

@@ -5,9 +5,9 @@
 namespace millrace::broker {
 
 enum class errc {
-  invalid_config = 1,   // a config key, value or flag is wrong
-  listen_failed,        // the listen address cannot be bound (occupied port, bad address)
-  data_dir_unusable,    // the data directory cannot be created, written or locked
+  invalid_config = 1,  // a config key, value or flag is wrong
+  listen_failed,       // the listen address cannot be bound (occupied port, bad address)
+  data_dir_unusable,   // the data directory cannot be created, written or locked
   metadata_store_failed,
 };
 

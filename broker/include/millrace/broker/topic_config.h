@@ -27,7 +27,8 @@ struct TopicConfigEntry {
 
 // Refuses unknown keys and bad values (protocol errc::invalid_config, naming the key).
 Status validate_topic_config(const TopicConfigOverrides& overrides);
-EffectiveTopicConfig resolve_topic_config(const TopicConfigOverrides& overrides, const BrokerConfig& defaults);
+EffectiveTopicConfig resolve_topic_config(const TopicConfigOverrides& overrides,
+                                          const BrokerConfig& defaults);
 // Every known key with its effective value and where it comes from, sorted by name.
 std::vector<TopicConfigEntry> describe_topic_config(const TopicConfigOverrides& overrides,
                                                     const BrokerConfig& defaults);

@@ -1,6 +1,6 @@
 #pragma once
-// Big-endian (network order) loads and stores. All multi-byte integers on disk and on the wire are big-endian,
-// as in Kafka's RecordBatch.
+// Big-endian (network order) loads and stores. All multi-byte integers on disk and on the wire are
+// big-endian, as in Kafka's RecordBatch.
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -19,7 +19,7 @@ inline U byteswap(U v) {
 }  // namespace detail
 
 template <class T>
-  requires std::is_integral_v<T>
+requires std::is_integral_v<T>
 inline T load_be(const void* src) {
   std::make_unsigned_t<T> raw;
   std::memcpy(&raw, src, sizeof(raw));
@@ -28,7 +28,7 @@ inline T load_be(const void* src) {
 }
 
 template <class T>
-  requires std::is_integral_v<T>
+requires std::is_integral_v<T>
 inline void store_be(void* dst, T value) {
   auto raw = static_cast<std::make_unsigned_t<T>>(value);
   if constexpr (std::endian::native == std::endian::little && sizeof(T) > 1) raw = detail::byteswap(raw);

@@ -7,6 +7,8 @@ namespace millrace::protocol {
 
 // Extends `crc` (0 for a fresh checksum) over `size` bytes at `data`.
 uint32_t crc32c_extend(uint32_t crc, const void* data, size_t size) noexcept;
-inline uint32_t crc32c(const void* data, size_t size) noexcept { return crc32c_extend(0, data, size); }
+inline uint32_t crc32c(const void* data, size_t size) noexcept {
+  return crc32c_extend(0, data, size);
+}
 
 }  // namespace millrace::protocol

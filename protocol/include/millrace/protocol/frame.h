@@ -45,8 +45,8 @@ struct FrameParseResult {
 FrameParseResult parse_frame(ByteView bytes, uint32_t max_frame_bytes);
 
 // Serialises a frame: header, protobuf body, then `payload` (may be empty). Appends to `out`.
-void append_frame(Buffer& out, ApiKey api_key, uint32_t correlation_id, const google::protobuf::MessageLite& body,
-                  ByteView payload = {});
+void append_frame(Buffer& out, ApiKey api_key, uint32_t correlation_id,
+                  const google::protobuf::MessageLite& body, ByteView payload = {});
 
 // Writes only the 16 header bytes for a frame whose body and payload are sent separately (scatter/gather).
 void write_frame_header(char* out16, ApiKey api_key, uint32_t correlation_id, uint32_t body_length,

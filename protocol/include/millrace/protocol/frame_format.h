@@ -8,7 +8,8 @@
 //   8      4     correlation_id chosen by the client, echoed in the response
 //   12     4     body_length    length of the protobuf body that follows
 //   16     B     body           protobuf message for this API (request or response)
-//   16+B   R     payload        raw RecordBatch v2 bytes (produce requests, fetch responses); R = frame_length-12-B
+//   16+B   R     payload        raw RecordBatch v2 bytes (produce requests, fetch responses); R =
+//   frame_length-12-B
 #include <cstddef>
 #include <cstdint>
 
@@ -19,7 +20,7 @@ constexpr size_t kApiKey = 4;
 constexpr size_t kApiVersion = 6;
 constexpr size_t kCorrelationId = 8;
 constexpr size_t kBodyLength = 12;
-constexpr size_t kHeaderBytes = 16;  // everything before the body
+constexpr size_t kHeaderBytes = 16;                                     // everything before the body
 constexpr size_t kFrameFixedBytes = kHeaderBytes - kLengthPrefixBytes;  // minimum frame_length
 
 constexpr uint32_t kDefaultMaxFrameBytes = 100u * 1024 * 1024;  // broker config: max_frame_bytes

@@ -27,8 +27,8 @@ constexpr size_t kLogOverhead = 12;
 constexpr int8_t kMagicV2 = 2;
 
 // Attribute bits.
-constexpr int16_t kCompressionMask = 0x07;  // 0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd
-constexpr int16_t kTimestampTypeBit = 0x08; // 0 create time, 1 log-append time
+constexpr int16_t kCompressionMask = 0x07;   // 0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd
+constexpr int16_t kTimestampTypeBit = 0x08;  // 0 create time, 1 log-append time
 constexpr int16_t kTransactionalBit = 0x10;
 constexpr int16_t kControlBit = 0x20;
 

@@ -23,7 +23,9 @@ using Offset = StrongValue<struct OffsetTag, int64_t>;
 using NodeId = StrongValue<struct NodeIdTag, int32_t>;
 using PartitionId = StrongValue<struct PartitionIdTag, int32_t>;
 
-constexpr Offset next(Offset o) { return Offset{o.value + 1}; }
+constexpr Offset next(Offset o) {
+  return Offset{o.value + 1};
+}
 
 }  // namespace millrace
 
