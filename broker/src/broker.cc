@@ -105,6 +105,7 @@ void Broker::begin_shutdown() {
   flush_timer_.cancel();
   server_->stop_accepting();
   server_->stop_reading_all();
+  manager_->begin_shutdown();
   await_drain(std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.shutdown_timeout_ms));
 }
 

@@ -63,7 +63,7 @@ void FetchOperation::attempt(bool final_attempt) {
   bool any_error = false;
   auto outcomes = read_all(total, any_error);
   const size_t min_bytes = static_cast<size_t>(std::max(spec_.min_bytes, 1));
-  if (final_attempt || any_error || total >= min_bytes) {
+  if (final_attempt || any_error || total >= min_bytes || manager_.shutting_down()) {
     finish(std::move(outcomes));
     return;
   }

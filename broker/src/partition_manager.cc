@@ -194,6 +194,13 @@ Result<Offset> PartitionManager::list_offset(std::string_view topic, int32_t par
                     "only earliest (-2) and latest (-1) are supported in this version");
 }
 
+void PartitionManager::begin_shutdown() {
+  shutting_down_ = true;
+  for (auto& [name, topic] : topics_) {
+    for (auto& p : topic.partitions) p->wake_data_waiters();
+  }
+}
+
 void PartitionManager::flush_all() {
   for (auto& [name, topic] : topics_) {
     for (auto& p : topic.partitions) p->flush_now();

@@ -142,3 +142,69 @@ TEST_CASE("SIGTERM finishes in-flight work, writes clean-shutdown markers and ex
   CHECK(desc.partitions(1).log_end_offset() == 10);
   CHECK(desc.partitions(0).log_end_offset() == 0);
 }
+
+TEST_CASE("SIGTERM answers a waiting long-poll fetch instead of holding shutdown") {
+  TempDir dir;
+  // A shutdown timeout far longer than the check below, so only an immediate answer passes.
+  BrokerProcess broker(dir.path() / "data", {"--set", "shutdown_timeout_ms=60000"});
+  broker.start();
+  RawClient client(broker.port());
+  REQUIRE(create_topic(client, "quiet", 1).error_code() == 0);
+  wire::FetchRequest fetch;
+  fetch.set_max_wait_ms(120'000);
+  auto* p = fetch.add_partitions();
+  p->set_topic("quiet");
+  p->set_fetch_offset(0);
+  p->set_max_bytes(1 << 20);
+  REQUIRE(client.send_request(protocol::ApiKey::fetch, 42, fetch));
+  // Let the fetch reach the broker and start waiting: a second request on the same connection is answered
+  // only after it (responses are in order), so send it on another connection.
+  RawClient probe(broker.port());
+  REQUIRE(describe_topic(probe, "quiet").partitions_size() == 1);
+
+  const auto started = std::chrono::steady_clock::now();
+  REQUIRE(broker.stop(30s) == 0);
+  CHECK(std::chrono::steady_clock::now() - started < 20s);
+  auto response = client.read_response();
+  REQUIRE(response);
+  CHECK(response->correlation_id == 42);
+  wire::FetchResponse body;
+  REQUIRE(body.ParseFromString(response->body));
+  CHECK(body.results(0).error_code() == 0);
+  CHECK(body.results(0).records_bytes() == 0);
+}
+
+TEST_CASE("a topic's segment.bytes override rolls the log into 20-digit named segments") {
+  TempDir dir;
+  BrokerProcess broker(dir.path() / "data");
+  broker.start();
+  RawClient client(broker.port());
+  REQUIRE(create_topic(client, "rolling", 1, {{"segment.bytes", "4096"}}).error_code() == 0);
+  for (int i = 0; i < 20; ++i) {
+    Buffer batch = make_batch(10, std::string(100, 'x'));  // about 1.1 KiB per batch
+    REQUIRE(produce(client, "rolling", 0, batch).base_offset() == i * 10);
+  }
+  auto desc = describe_topic(client, "rolling");
+  CHECK(desc.partitions(0).segment_count() >= 5);
+  CHECK(desc.partitions(0).log_end_offset() == 200);
+  bool saw_override = false;
+  for (const auto& c : desc.configs()) {
+    if (c.name() == "segment.bytes") {
+      saw_override = c.value() == "4096" && c.source() == "topic";
+    }
+  }
+  CHECK(saw_override);
+  size_t logs = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "data" / "rolling-0")) {
+    const std::string name = entry.path().filename().string();
+    if (entry.path().extension() == ".log") {
+      ++logs;
+      CHECK(name.size() == 24);  // 20 digits + ".log"
+      CHECK(std::filesystem::exists(entry.path().parent_path() / (name.substr(0, 20) + ".index")));
+    }
+  }
+  CHECK(logs == static_cast<size_t>(desc.partitions(0).segment_count()));
+  // Unknown and bad topic configs are refused with INVALID_CONFIG.
+  CHECK(create_topic(client, "bad1", 1, {{"segment.bites", "4096"}}).error_code() == 40);
+  CHECK(create_topic(client, "bad2", 1, {{"segment.bytes", "huge"}}).error_code() == 40);
+}

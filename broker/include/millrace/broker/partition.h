@@ -48,6 +48,8 @@ class Partition : public std::enable_shared_from_this<Partition> {
   // remove_data_waiter(), which a fetch that completes some other way must call.
   uint64_t add_data_waiter(DataWaiter waiter);
   void remove_data_waiter(uint64_t id) { data_waiters_.erase(id); }
+  // Runs every data waiter now (shutdown: long-polls answer with what there is).
+  void wake_data_waiters();
 
   // Asks for an fsync of everything appended (used by the interval policy's timer).
   void flush_now() { request_flush(); }
@@ -70,7 +72,6 @@ class Partition : public std::enable_shared_from_this<Partition> {
   void request_flush();
   void on_flushed(Status status, Offset up_to);
   void complete_durable_waiters();
-  void wake_data_waiters();
 
   std::string topic_;
   PartitionId id_;

@@ -64,6 +64,10 @@ class PartitionManager {
   // ListOffsets: -2 earliest, -1 latest.
   Result<Offset> list_offset(std::string_view topic, int32_t partition, int64_t timestamp) const;
 
+  // Shutdown has begun: waiting fetches are answered now with what there is, and new ones do not wait.
+  void begin_shutdown();
+  bool shutting_down() const { return shutting_down_; }
+
   // Starts an fsync of every partition with unflushed data (interval policy).
   void flush_all();
   // Durable acks still waiting on an fsync, over all partitions.
@@ -86,6 +90,7 @@ class PartitionManager {
   TopicRegistry registry_;
   Flusher& flusher_;
   std::map<std::string, Topic, std::less<>> topics_;
+  bool shutting_down_ = false;
 };
 
 }  // namespace millrace::broker
