@@ -1,0 +1,42 @@
+#pragma once
+// On-disk format of a partition directory: file names, index entry layout, marker and recovery-point files.
+// The one source of truth for these; docs/storage.md describes them byte by byte. Record batches inside the
+// .log files are Kafka RecordBatch v2 (see millrace/protocol/record_batch_format.h). Integers are big-endian.
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
+namespace millrace::storage::disk_format {
+
+// Segment files are named <base offset><suffix>, the base offset in decimal, zero-padded to this width.
+constexpr size_t kSegmentNameDigits = 20;
+constexpr std::string_view kLogSuffix = ".log";
+constexpr std::string_view kIndexSuffix = ".index";
+
+// Offset index entry (.index): the batch that starts at file position `position` has base offset
+// segment base + `relative_offset`. Entries are strictly increasing in both fields.
+constexpr size_t kIndexRelativeOffsetAt = 0;  // uint32
+constexpr size_t kIndexPositionAt = 4;        // uint32
+constexpr size_t kIndexEntryBytes = 8;
+
+// A segment never holds an offset more than this past its base, nor grows past this many bytes, so that both
+// fit an index entry. segment_bytes and the size of one append are bounded by kMaxSegmentFileBytes.
+constexpr int64_t kMaxRelativeOffset = std::numeric_limits<int32_t>::max();
+constexpr int64_t kMaxSegmentFileBytes = std::numeric_limits<int32_t>::max();
+
+// Empty file written by a clean close(); its presence lets open() skip batch validation.
+constexpr std::string_view kCleanShutdownMarkerName = ".clean-shutdown";
+
+// Recovery point: every offset below it was fsynced. Replaced atomically by writing kTemporarySuffix first.
+constexpr std::string_view kRecoveryPointName = "recovery-point";
+constexpr std::string_view kTemporarySuffix = ".tmp";
+constexpr uint32_t kRecoveryPointMagic = 0x4D525250;  // "MRRP"
+constexpr int16_t kRecoveryPointVersion = 1;
+constexpr size_t kRecoveryPointMagicAt = 0;    // uint32
+constexpr size_t kRecoveryPointVersionAt = 4;  // int16
+constexpr size_t kRecoveryPointOffsetAt = 6;   // int64
+constexpr size_t kRecoveryPointCrcAt = 14;     // uint32: CRC-32C of bytes [0, kRecoveryPointCrcAt)
+constexpr size_t kRecoveryPointBytes = 18;
+
+}  // namespace millrace::storage::disk_format

@@ -1,0 +1,42 @@
+#pragma once
+// File: the narrow interface through which storage does all segment and index I/O, so that a fake can later
+// tear, truncate and fail writes. PosixFile is the real implementation.
+//
+// Threading: one owner thread calls append, read_at, truncate, size and close. sync() may run on another
+// thread concurrently with those (but never concurrently with close() or destruction).
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+
+#include "millrace/protocol/bytes.h"
+#include "millrace/protocol/result.h"
+
+namespace millrace::storage {
+
+enum class OpenMode {
+  create_new,      // create the file; fail if it exists
+  open_existing,   // open the file; fail with errc::not_found if it does not exist
+  open_or_create,  // open the file, creating it empty if missing
+};
+
+class File {
+ public:
+  virtual ~File() = default;
+
+  // Writes all of `bytes` at the end of the file. On error a prefix may have been written: size() then
+  // counts it, and the caller decides whether to truncate it away.
+  virtual Status append(ByteView bytes) = 0;
+  // Reads up to into.size() bytes at `position`; returns how many (fewer only at the end of the file).
+  virtual Result<size_t> read_at(int64_t position, MutableByteView into) const = 0;
+  // Makes the file's data and size durable.
+  virtual Status sync() = 0;
+  // Sets the size to `size_bytes`; shrinking discards the tail.
+  virtual Status truncate(int64_t size_bytes) = 0;
+  // Bytes in the file (as written through this handle).
+  virtual int64_t size() const = 0;
+  // Closes the handle; nothing else may be called afterwards. The destructor closes if this was not called.
+  virtual Status close() = 0;
+  virtual const std::filesystem::path& path() const = 0;
+};
+
+}  // namespace millrace::storage

@@ -1,0 +1,38 @@
+#pragma once
+// PosixFile: File over a POSIX file descriptor. append() is one pwrite() at the end (retried only for the
+// rest of a short write); read_at() is pread(); sync() is fdatasync(). Thread-safety as for File.
+#include <filesystem>
+#include <memory>
+
+#include "millrace/protocol/result.h"
+#include "millrace/storage/file.h"
+
+namespace millrace::storage {
+
+class PosixFile final : public File {
+ public:
+  static Result<std::unique_ptr<PosixFile>> open(const std::filesystem::path& path, OpenMode mode);
+  // fsyncs a directory, making the creation, renaming or removal of its entries durable.
+  static Status sync_directory(const std::filesystem::path& directory);
+
+  ~PosixFile() override;
+  PosixFile(const PosixFile&) = delete;
+  PosixFile& operator=(const PosixFile&) = delete;
+
+  Status append(ByteView bytes) override;
+  Result<size_t> read_at(int64_t position, MutableByteView into) const override;
+  Status sync() override;
+  Status truncate(int64_t size_bytes) override;
+  int64_t size() const override { return size_bytes_; }
+  Status close() override;
+  const std::filesystem::path& path() const override { return path_; }
+
+ private:
+  PosixFile(std::filesystem::path path, int fd, int64_t size_bytes);
+
+  const std::filesystem::path path_;
+  int fd_;
+  int64_t size_bytes_;  // owner thread only; sync() does not touch it
+};
+
+}  // namespace millrace::storage

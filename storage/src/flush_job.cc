@@ -1,0 +1,16 @@
+#include "millrace/storage/partition_log.h"
+#include "segment_file.h"
+
+namespace millrace::storage {
+
+FlushJob::FlushJob(std::vector<std::shared_ptr<SegmentFile>> files, Offset flushed_up_to)
+    : files_(std::move(files)), flushed_up_to_(flushed_up_to) {}
+
+Status FlushJob::run() const {
+  for (const auto& file : files_) {
+    if (Status s = file->sync(); !s) return s;
+  }
+  return {};
+}
+
+}  // namespace millrace::storage

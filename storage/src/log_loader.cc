@@ -1,0 +1,86 @@
+#include "log_loader.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+#include "log_directory.h"
+#include "millrace/storage/errc.h"
+#include "recovery_point_file.h"
+#include "segment.h"
+#include "segment_loader.h"
+
+namespace millrace::storage {
+namespace {
+
+// Index of the first segment to recover: the one holding the recovery point (0 without one).
+size_t first_segment_to_recover(const std::vector<Offset>& base_offsets,
+                                std::optional<Offset> recovery_point) {
+  if (!recovery_point) return 0;
+  const auto after = std::upper_bound(base_offsets.begin(), base_offsets.end(), *recovery_point);
+  return after == base_offsets.begin() ? 0 : static_cast<size_t>(after - base_offsets.begin()) - 1;
+}
+
+Result<std::unique_ptr<Segment>> load_segment(const LogDirectory& directory, const LogConfig& config,
+                                              Offset base_offset, bool may_trust, bool is_last) {
+  auto segment = Segment::open(directory.path(), base_offset, config);
+  if (!segment) return std::move(segment).error();
+  if (may_trust) {
+    auto trusted = SegmentLoader::trust(**segment, config);
+    if (!trusted) return std::move(trusted).error();
+    if (*trusted) return segment;
+    spdlog::warn("{}: batch headers do not line up with the file; validating every batch",
+                 (*segment)->log_path().string());
+  }
+  if (Status s = SegmentLoader::recover(**segment, config, is_last); !s) return std::move(s).error();
+  return segment;
+}
+
+}  // namespace
+
+Result<LoadedLog> LogLoader::load(const LogDirectory& directory, const LogConfig& config) {
+  if (Status s = directory.create_if_missing(); !s) return std::move(s).error();
+  if (Status s = directory.remove_temporary_files(); !s) return std::move(s).error();
+  auto clean = directory.has_clean_shutdown_marker();
+  if (!clean) return std::move(clean).error();
+  auto base_offsets = directory.list_segment_base_offsets();
+  if (!base_offsets) return std::move(base_offsets).error();
+
+  LoadedLog log;
+  if (base_offsets->empty()) {
+    auto segment = Segment::create(directory.path(), Offset{0}, config);
+    if (!segment) return std::move(segment).error();
+    log.segments.push_back(std::move(segment).value());
+  }
+  const std::optional<Offset> recovery_point =
+      *clean ? std::nullopt : RecoveryPointFile::read(directory.path());
+  const size_t first_recovered =
+      *clean ? base_offsets->size() : first_segment_to_recover(*base_offsets, recovery_point);
+  for (size_t i = 0; i < base_offsets->size(); ++i) {
+    const bool is_last = i + 1 == base_offsets->size();
+    auto segment = load_segment(directory, config, (*base_offsets)[i], i < first_recovered, is_last);
+    if (!segment) return std::move(segment).error();
+    if (!log.segments.empty() && (*segment)->base_offset() != log.segments.back()->next_offset()) {
+      return make_error(errc::corrupt_data, (*segment)->log_path().string() + " starts at offset " +
+                                                std::to_string((*segment)->base_offset().value) +
+                                                " but the previous segment ends at offset " +
+                                                std::to_string(log.segments.back()->next_offset().value));
+    }
+    log.segments.push_back(std::move(segment).value());
+  }
+
+  const Offset log_start = log.segments.front()->base_offset();
+  const Offset log_end = log.segments.back()->next_offset();
+  // After a crash only what the recovery point vouches for is known to be durable.
+  Offset flushed = log_end;
+  if (!*clean) flushed = recovery_point ? std::clamp(*recovery_point, log_start, log_end) : log_start;
+  log.flushed_offset = flushed;
+  if (*clean) {
+    if (Status s = directory.remove_clean_shutdown_marker(); !s) return std::move(s).error();
+  }
+  return log;
+}
+
+}  // namespace millrace::storage

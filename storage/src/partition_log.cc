@@ -1,0 +1,68 @@
+#include "millrace/storage/partition_log.h"
+
+#include "log_directory.h"
+#include "log_loader.h"
+#include "partition_log_impl.h"
+#include "segment.h"
+
+namespace millrace::storage {
+
+Result<std::unique_ptr<PartitionLog>> PartitionLog::open(const std::filesystem::path& dir,
+                                                         const LogConfig& config) {
+  if (Status s = Impl::validate(config); !s) return std::move(s).error();
+  LogDirectory directory(dir);
+  auto loaded = LogLoader::load(directory, config);
+  if (!loaded) return std::move(loaded).error();
+  auto impl = std::make_unique<Impl>(std::move(directory), config, std::move(loaded).value());
+  return std::unique_ptr<PartitionLog>(new PartitionLog(std::move(impl)));
+}
+
+PartitionLog::PartitionLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+PartitionLog::~PartitionLog() = default;
+
+Result<AppendResult> PartitionLog::append(MutableByteView batches) {
+  return impl_->append(batches);
+}
+
+Result<ReadResult> PartitionLog::read(Offset offset, size_t max_bytes, Offset up_to) const {
+  return impl_->read(offset, max_bytes, up_to);
+}
+
+FlushJob PartitionLog::prepare_flush() {
+  return impl_->prepare_flush();
+}
+
+void PartitionLog::mark_flushed(Offset up_to) {
+  impl_->mark_flushed(up_to);
+}
+
+Offset PartitionLog::log_start_offset() const {
+  return impl_->log_start_offset();
+}
+
+Offset PartitionLog::log_end_offset() const {
+  return impl_->log_end_offset();
+}
+
+Offset PartitionLog::flushed_offset() const {
+  return impl_->flushed_offset();
+}
+
+int64_t PartitionLog::size_bytes() const {
+  return impl_->size_bytes();
+}
+
+int32_t PartitionLog::segment_count() const {
+  return impl_->segment_count();
+}
+
+const std::filesystem::path& PartitionLog::directory() const {
+  return impl_->directory();
+}
+
+Status PartitionLog::close() {
+  return impl_->close();
+}
+
+}  // namespace millrace::storage

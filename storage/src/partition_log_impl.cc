@@ -1,0 +1,202 @@
+#include "partition_log_impl.h"
+
+#include <algorithm>
+#include <cassert>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+#include "millrace/protocol/byte_order.h"
+#include "millrace/protocol/record_batch_format.h"
+#include "millrace/storage/disk_format.h"
+#include "millrace/storage/errc.h"
+#include "offset_assigner.h"
+#include "recovery_point_file.h"
+#include "segment.h"
+
+namespace millrace::storage {
+
+namespace bf = protocol::batch_format;
+namespace df = disk_format;
+using protocol::load_be;
+
+namespace {
+
+Error closed_error(const LogDirectory& directory) {
+  return make_error(errc::log_closed, directory.path().string());
+}
+
+// The length of the longest prefix of `bytes` made of whole batches, and the offset after its last batch.
+std::pair<size_t, int64_t> whole_batches_prefix(ByteView bytes, int64_t next_offset) {
+  size_t end = 0;
+  while (bytes.size() - end >= bf::kHeaderSize) {
+    const char* batch = bytes.data() + end;
+    const int64_t size = int64_t{load_be<int32_t>(batch + bf::kBatchLength)} + int64_t{bf::kLogOverhead};
+    if (size < static_cast<int64_t>(bf::kHeaderSize) || size > static_cast<int64_t>(bytes.size() - end)) {
+      break;
+    }
+    next_offset =
+        load_be<int64_t>(batch + bf::kBaseOffset) + load_be<int32_t>(batch + bf::kLastOffsetDelta) + 1;
+    end += static_cast<size_t>(size);
+  }
+  return {end, next_offset};
+}
+
+}  // namespace
+
+Status PartitionLog::Impl::validate(const LogConfig& config) {
+  if (config.segment_bytes < 1 || config.segment_bytes > df::kMaxSegmentFileBytes) {
+    return make_error(errc::invalid_argument, "segment_bytes " + std::to_string(config.segment_bytes) +
+                                                  " is not in [1, " +
+                                                  std::to_string(df::kMaxSegmentFileBytes) + "]");
+  }
+  if (config.index_interval_bytes < 1) {
+    return make_error(errc::invalid_argument, "index_interval_bytes must be positive");
+  }
+  if (config.max_batch_bytes < static_cast<int64_t>(bf::kHeaderSize) ||
+      config.max_batch_bytes > df::kMaxSegmentFileBytes) {
+    return make_error(errc::invalid_argument, "max_batch_bytes " + std::to_string(config.max_batch_bytes) +
+                                                  " is not in [" + std::to_string(bf::kHeaderSize) + ", " +
+                                                  std::to_string(df::kMaxSegmentFileBytes) + "]");
+  }
+  return {};
+}
+
+PartitionLog::Impl::Impl(LogDirectory directory, const LogConfig& config, LoadedLog loaded)
+    : directory_(std::move(directory)),
+      config_(config),
+      segments_(std::move(loaded.segments)),
+      flushed_offset_(loaded.flushed_offset) {
+  assert(!segments_.empty());
+}
+
+PartitionLog::Impl::~Impl() = default;
+
+Result<AppendResult> PartitionLog::Impl::append(MutableByteView batches) {
+  if (closed_) return closed_error(directory_);
+  if (active().has_unclean_tail()) {
+    return make_error(errc::io_error, active().log_path().string() +
+                                          ": a failed write could not be undone; reopen the log to recover");
+  }
+  const auto size = static_cast<int64_t>(batches.size());
+  if (size > df::kMaxSegmentFileBytes) {
+    return make_error(errc::invalid_argument, "append of " + std::to_string(size) +
+                                                  " bytes is over the limit of " +
+                                                  std::to_string(df::kMaxSegmentFileBytes));
+  }
+  auto assigned = assign_offsets(batches, log_end_offset(), config_.max_batch_bytes);
+  if (!assigned) return std::move(assigned).error();
+  const Offset last_offset{assigned->next_offset.value - 1};
+  if (last_offset.value - assigned->base_offset.value > df::kMaxRelativeOffset) {
+    return make_error(errc::invalid_argument, "append spans more offsets than one segment can hold");
+  }
+  if (!active().fits(size, last_offset, config_.segment_bytes)) {
+    if (Status s = roll(); !s) return std::move(s).error();
+  }
+  if (Status s = active().append(batches, assigned->next_offset); !s) return std::move(s).error();
+  return AppendResult{assigned->base_offset, last_offset};
+}
+
+Status PartitionLog::Impl::roll() {
+  if (Status s = active().write_unwritten_index_entries(); !s) return s;
+  auto segment = Segment::create(directory_.path(), log_end_offset(), config_);
+  if (!segment) return std::move(segment).error();
+  segments_.push_back(std::move(segment).value());
+  return {};
+}
+
+Result<ReadResult> PartitionLog::Impl::read(Offset offset, size_t max_bytes, Offset up_to) const {
+  if (closed_) return closed_error(directory_);
+  if (offset < log_start_offset() || offset > log_end_offset()) {
+    return make_error(errc::offset_out_of_range, "offset " + std::to_string(offset.value) + " is outside [" +
+                                                     std::to_string(log_start_offset().value) + ", " +
+                                                     std::to_string(log_end_offset().value) + "]");
+  }
+  if (offset == log_end_offset() || offset >= up_to) return ReadResult{{}, offset};
+
+  const Segment& segment = segment_containing(offset);
+  auto first = segment.find_batch(offset);
+  if (!first) return std::move(first).error();
+  auto stop = segment.position_of_first_batch_at_or_after(up_to);
+  if (!stop) return std::move(stop).error();
+  const int64_t available = *stop - first->position;
+  const int64_t wanted = std::max(static_cast<int64_t>(std::min<size_t>(max_bytes, df::kMaxSegmentFileBytes)),
+                                  first->header.size_bytes());
+  assert(available >= first->header.size_bytes());
+
+  Buffer bytes(static_cast<size_t>(std::min(available, wanted)));
+  if (Status s = segment.read_exact(first->position, bytes); !s) return std::move(s).error();
+  const auto [whole_bytes, next_offset] = whole_batches_prefix(bytes, offset.value);
+  if (whole_bytes == 0) {
+    return make_error(errc::corrupt_data, segment.log_path().string() + ": unreadable batch at byte " +
+                                              std::to_string(first->position));
+  }
+  bytes.resize(whole_bytes);
+  return ReadResult{std::move(bytes), Offset{next_offset}};
+}
+
+const Segment& PartitionLog::Impl::segment_containing(Offset offset) const {
+  const auto after =
+      std::upper_bound(segments_.begin(), segments_.end(), offset,
+                       [](Offset o, const std::unique_ptr<Segment>& s) { return o < s->base_offset(); });
+  assert(after != segments_.begin());
+  const Segment& segment = **(after - 1);
+  assert(offset < segment.next_offset());
+  return segment;
+}
+
+FlushJob PartitionLog::Impl::prepare_flush() {
+  const Offset log_end = log_end_offset();
+  if (closed_ || log_end == flushed_offset_) return FlushJob({}, flushed_offset_);
+  std::vector<std::shared_ptr<SegmentFile>> files;
+  for (auto it = segments_.rbegin(); it != segments_.rend() && (*it)->next_offset() > flushed_offset_; ++it) {
+    if (Status s = (*it)->write_unwritten_index_entries(); !s) {
+      spdlog::warn("{} (kept in memory; retried at the next flush)", s.error().to_string());
+    }
+    files.push_back((*it)->files());
+  }
+  return FlushJob(std::move(files), log_end);
+}
+
+void PartitionLog::Impl::mark_flushed(Offset up_to) {
+  assert(up_to <= log_end_offset());
+  if (closed_ || up_to <= flushed_offset_) return;
+  flushed_offset_ = up_to;
+  if (Status s = RecoveryPointFile::write(directory_.path(), up_to, false); !s) {
+    spdlog::warn("recovery point not saved ({}); the next recovery will validate more",
+                 s.error().to_string());
+  }
+}
+
+Status PartitionLog::Impl::close() {
+  if (closed_) return closed_error(directory_);
+  closed_ = true;
+  if (active().has_unclean_tail()) {
+    return make_error(errc::io_error, directory_.path().string() +
+                                          ": closed without a clean-shutdown marker "
+                                          "after a failed write");
+  }
+  for (const auto& segment : segments_) {
+    if (Status s = segment->write_unwritten_index_entries(); !s) return s;
+    if (Status s = segment->files()->sync(); !s) return s;
+  }
+  flushed_offset_ = log_end_offset();
+  if (Status s = RecoveryPointFile::write(directory_.path(), flushed_offset_, true); !s) return s;
+  return directory_.write_clean_shutdown_marker();
+}
+
+Offset PartitionLog::Impl::log_start_offset() const {
+  return segments_.front()->base_offset();
+}
+
+Offset PartitionLog::Impl::log_end_offset() const {
+  return segments_.back()->next_offset();
+}
+
+int64_t PartitionLog::Impl::size_bytes() const {
+  int64_t total = 0;
+  for (const auto& segment : segments_) total += segment->size_bytes();
+  return total;
+}
+
+}  // namespace millrace::storage

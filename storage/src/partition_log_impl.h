@@ -1,0 +1,49 @@
+#pragma once
+// PartitionLog::Impl: the log's state — its segments (the last one active), the flushed offset and whether it
+// is closed — and the append, read and flush paths. Contract as for PartitionLog; owner thread only.
+#include <memory>
+#include <vector>
+
+#include "log_directory.h"
+#include "log_loader.h"
+#include "millrace/storage/partition_log.h"
+
+namespace millrace::storage {
+
+class Segment;
+
+class PartitionLog::Impl {
+ public:
+  // invalid_argument unless every setting is within its limits (segment_bytes up to kMaxSegmentFileBytes).
+  static Status validate(const LogConfig& config);
+
+  Impl(LogDirectory directory, const LogConfig& config, LoadedLog loaded);
+  ~Impl();
+
+  Result<AppendResult> append(MutableByteView batches);
+  Result<ReadResult> read(Offset offset, size_t max_bytes, Offset up_to) const;
+  FlushJob prepare_flush();
+  void mark_flushed(Offset up_to);
+  Status close();
+
+  Offset log_start_offset() const;
+  Offset log_end_offset() const;
+  Offset flushed_offset() const { return flushed_offset_; }
+  int64_t size_bytes() const;
+  int32_t segment_count() const { return static_cast<int32_t>(segments_.size()); }
+  const std::filesystem::path& directory() const { return directory_.path(); }
+
+ private:
+  Segment& active() { return *segments_.back(); }
+  const Segment& segment_containing(Offset offset) const;
+  Status roll();
+  Status write_unwritten_index_entries();
+
+  const LogDirectory directory_;
+  const LogConfig config_;
+  std::vector<std::unique_ptr<Segment>> segments_;  // ascending base offsets; never empty
+  Offset flushed_offset_;
+  bool closed_ = false;
+};
+
+}  // namespace millrace::storage

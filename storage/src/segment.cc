@@ -1,0 +1,189 @@
+#include "segment.h"
+
+#include <array>
+#include <cassert>
+#include <string>
+#include <system_error>
+
+#include "millrace/protocol/byte_order.h"
+#include "millrace/protocol/record_batch_format.h"
+#include "millrace/storage/disk_format.h"
+#include "millrace/storage/errc.h"
+#include "millrace/storage/posix_file.h"
+#include "segment_names.h"
+
+namespace millrace::storage {
+
+namespace bf = protocol::batch_format;
+namespace df = disk_format;
+using protocol::load_be;
+using protocol::RecordBatchHeader;
+
+Result<std::unique_ptr<Segment>> Segment::create(const std::filesystem::path& directory, Offset base_offset,
+                                                 const LogConfig& config) {
+  return open_files(directory, base_offset, config, true);
+}
+
+Result<std::unique_ptr<Segment>> Segment::open(const std::filesystem::path& directory, Offset base_offset,
+                                               const LogConfig& config) {
+  return open_files(directory, base_offset, config, false);
+}
+
+Result<std::unique_ptr<Segment>> Segment::open_files(const std::filesystem::path& directory,
+                                                     Offset base_offset, const LogConfig& config,
+                                                     bool create) {
+  const std::filesystem::path index_path = segment_index_path(directory, base_offset);
+  std::error_code ec;
+  const bool index_missing = !std::filesystem::exists(index_path, ec);
+  auto log = PosixFile::open(segment_log_path(directory, base_offset),
+                             create ? OpenMode::create_new : OpenMode::open_existing);
+  if (!log) return std::move(log).error();
+  auto index = PosixFile::open(index_path, create ? OpenMode::create_new : OpenMode::open_or_create);
+  if (!index) return std::move(index).error();
+  auto files = std::make_shared<SegmentFile>(std::move(log).value(), std::move(index).value(), directory,
+                                             create || index_missing);
+  return std::unique_ptr<Segment>(
+      new Segment(base_offset, config, std::move(files), !create && index_missing));
+}
+
+Segment::Segment(Offset base_offset, const LogConfig& config, std::shared_ptr<SegmentFile> files,
+                 bool index_file_was_missing)
+    : base_offset_(base_offset),
+      next_offset_(base_offset),
+      index_(config.index_interval_bytes),
+      files_(std::move(files)),
+      index_file_was_missing_(index_file_was_missing) {}
+
+bool Segment::fits(int64_t bytes, Offset last_offset, int64_t segment_bytes) const {
+  if (empty()) return true;
+  return size_bytes_ + bytes <= segment_bytes &&
+         last_offset.value - base_offset_.value <= df::kMaxRelativeOffset;
+}
+
+Status Segment::append(ByteView batches, Offset next_offset) {
+  assert(!has_unclean_tail_ && next_offset > next_offset_);
+  const int64_t start = size_bytes_;
+  assert(log_file_bytes() == start);
+  if (Status written = files_->log().append(batches); !written) {
+    if (log_file_bytes() != start) {
+      if (Status undone = files_->log().truncate(start); !undone) {
+        has_unclean_tail_ = true;
+        return Error{written.error().code, written.error().message + "; removing the partial write failed: " +
+                                               undone.error().message};
+      }
+    }
+    return written;
+  }
+  index_batches(batches, start);
+  size_bytes_ += static_cast<int64_t>(batches.size());
+  next_offset_ = next_offset;
+  return {};
+}
+
+void Segment::index_batches(ByteView batches, int64_t start_position) {
+  for (size_t at = 0; at < batches.size();) {
+    const int64_t batch_base = load_be<int64_t>(batches.data() + at + bf::kBaseOffset);
+    index_.on_batch(batch_base - base_offset_.value, start_position + static_cast<int64_t>(at));
+    at += static_cast<size_t>(load_be<int32_t>(batches.data() + at + bf::kBatchLength)) + bf::kLogOverhead;
+  }
+}
+
+Result<RecordBatchHeader> Segment::read_header(int64_t position) const {
+  std::array<char, bf::kHeaderSize> bytes;
+  if (position < 0 || position + static_cast<int64_t>(bytes.size()) > size_bytes_) {
+    return make_error(errc::corrupt_data,
+                      log_path().string() + ": no batch header fits at byte " + std::to_string(position));
+  }
+  if (Status s = read_exact(position, bytes); !s) return std::move(s).error();
+  const RecordBatchHeader header = protocol::read_batch_header(bytes);
+  if (header.size_bytes() < static_cast<int64_t>(bf::kHeaderSize) ||
+      position + header.size_bytes() > size_bytes_ || header.last_offset_delta < 0) {
+    return make_error(errc::corrupt_data,
+                      log_path().string() + ": bad batch header at byte " + std::to_string(position));
+  }
+  return header;
+}
+
+Result<BatchLocation> Segment::find_batch(Offset offset) const {
+  assert(offset >= base_offset_ && offset < next_offset_);
+  const IndexEntry entry = index_.lookup(offset.value - base_offset_.value);
+  int64_t position = entry.position;
+  int64_t expected_base = base_offset_.value + entry.relative_offset;
+  while (position < size_bytes_) {
+    auto header = read_header(position);
+    if (!header) return std::move(header).error();
+    if (header->base_offset != expected_base) {
+      return make_error(errc::corrupt_data, log_path().string() + ": batch at byte " +
+                                                std::to_string(position) + " has base offset " +
+                                                std::to_string(header->base_offset) + ", expected " +
+                                                std::to_string(expected_base));
+    }
+    if (header->next_offset() > offset.value) return BatchLocation{position, *header};
+    expected_base = header->next_offset();
+    position += header->size_bytes();
+  }
+  return make_error(errc::corrupt_data,
+                    log_path().string() + ": no batch contains offset " + std::to_string(offset.value));
+}
+
+Result<int64_t> Segment::position_of_first_batch_at_or_after(Offset up_to) const {
+  if (up_to >= next_offset_) return size_bytes_;
+  if (up_to <= base_offset_) return int64_t{0};
+  auto location = find_batch(up_to);
+  if (!location) return std::move(location).error();
+  if (location->header.base_offset >= up_to.value) return location->position;
+  return location->position + location->header.size_bytes();
+}
+
+Status Segment::read_exact(int64_t position, MutableByteView into) const {
+  assert(position >= 0 && position + static_cast<int64_t>(into.size()) <= size_bytes_);
+  auto read = files_->log().read_at(position, into);
+  if (!read) return std::move(read).error();
+  if (*read != into.size()) {
+    return make_error(errc::corrupt_data, log_path().string() + ": file ends before byte " +
+                                              std::to_string(position + static_cast<int64_t>(into.size())));
+  }
+  return {};
+}
+
+Result<Buffer> Segment::read_index_file() const {
+  Buffer bytes(static_cast<size_t>(files_->index().size()));
+  auto read = files_->index().read_at(0, bytes);
+  if (!read) return std::move(read).error();
+  bytes.resize(*read);
+  return bytes;
+}
+
+Status Segment::write_unwritten_index_entries() {
+  if (!index_.has_unwritten()) return {};
+  File& file = files_->index();
+  const int64_t start = file.size();
+  if (Status written = file.append(index_.encode_unwritten()); !written) {
+    if (file.size() != start) (void)file.truncate(start);  // a short .index is rebuilt on open anyway
+    return written;
+  }
+  index_.mark_written();
+  return {};
+}
+
+void Segment::restore(int64_t size_bytes, Offset next_offset, OffsetIndex index) {
+  assert(size_bytes >= 0 && size_bytes <= log_file_bytes() && next_offset >= base_offset_);
+  size_bytes_ = size_bytes;
+  next_offset_ = next_offset;
+  index_ = std::move(index);
+}
+
+Status Segment::restore_and_rewrite_index(int64_t size_bytes, Offset next_offset, OffsetIndex index) {
+  restore(size_bytes, next_offset, std::move(index));
+  index_.mark_written();
+  File& file = files_->index();
+  if (Status s = file.truncate(0); !s) return s;
+  return file.append(index_.encode_all());
+}
+
+Status Segment::truncate_log(int64_t size_bytes) {
+  assert(size_bytes >= 0 && size_bytes <= log_file_bytes());
+  return files_->log().truncate(size_bytes);
+}
+
+}  // namespace millrace::storage

@@ -1,0 +1,41 @@
+#pragma once
+// SegmentFile: the open file handles of one segment (.log and .index). Shared between the Segment (owner
+// thread) and the FlushJobs that must fsync it (flusher thread); the handles close when the last one lets go,
+// so a job never syncs a closed descriptor.
+//
+// Thread-safety: sync() may run on any thread, concurrently with the owner's appends, reads and truncates
+// through log() and index(), and with other sync() calls.
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+#include "millrace/protocol/result.h"
+#include "millrace/storage/file.h"
+
+namespace millrace::storage {
+
+class SegmentFile {
+ public:
+  // `created` says the files were just created, so the directory entry must be synced too.
+  SegmentFile(std::unique_ptr<File> log, std::unique_ptr<File> index, std::filesystem::path directory,
+              bool created);
+  SegmentFile(const SegmentFile&) = delete;
+  SegmentFile& operator=(const SegmentFile&) = delete;
+
+  File& log() { return *log_; }
+  const File& log() const { return *log_; }
+  File& index() { return *index_; }
+  const File& index() const { return *index_; }
+
+  // Makes everything written so far durable: fsyncs .log and .index, and the directory once after creation.
+  Status sync();
+
+ private:
+  const std::unique_ptr<File> log_;
+  const std::unique_ptr<File> index_;
+  const std::filesystem::path directory_;
+  std::mutex directory_mutex_;
+  bool directory_sync_pending_;  // guarded by directory_mutex_
+};
+
+}  // namespace millrace::storage
