@@ -1,0 +1,54 @@
+#pragma once
+// Admin: topic and cluster administration.
+//
+// Contract:
+//  - Thread-safe: calls may come from several threads; each is one synchronous request/response (or a few),
+//    bounded by connection.request_timeout_ms.
+//  - Results carry Kafka error codes from the broker (TOPIC_ALREADY_EXISTS, UNKNOWN_TOPIC_OR_PARTITION,
+//    INVALID_PARTITIONS, INVALID_CONFIG, ...) with the broker's message, or NETWORK_EXCEPTION /
+//    REQUEST_TIMED_OUT when the broker could not be reached. Admin calls are not retried.
+//  - Topic changes go to the controller named by the metadata (any broker until it is known).
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "millrace/client/admin_types.h"
+#include "millrace/client/connection_config.h"
+#include "millrace/client/topic_partition.h"
+#include "millrace/protocol/result.h"
+
+namespace millrace::client {
+
+class Admin {
+ public:
+  // Validates the config and starts the I/O thread. Connects lazily, on the first call.
+  static Result<std::unique_ptr<Admin>> create(ConnectionConfig config);
+  ~Admin();
+  Admin(const Admin&) = delete;
+  Admin& operator=(const Admin&) = delete;
+
+  Status create_topic(const NewTopic& topic);
+  Status create_topic(const std::string& name, int32_t partitions,
+                      const std::map<std::string, std::string>& configs = {});
+  Status delete_topic(const std::string& name);
+  Result<std::vector<TopicListing>> list_topics();
+  Result<TopicDescription> describe_topic(const std::string& name);
+  // Fails with the first topic's error if any topic cannot be described (the message names it).
+  Result<std::vector<TopicDescription>> describe_topics(const std::vector<std::string>& names);
+  // The brokers and controller, from a metadata request.
+  Result<ClusterInfo> cluster_info();
+  // The earliest or latest offset of each partition, asked of each partition's leader.
+  Result<std::map<TopicPartition, Offset>> list_offsets(const std::vector<TopicPartition>& partitions,
+                                                        OffsetSpec spec);
+  // The same for every partition of `topic`.
+  Result<std::map<TopicPartition, Offset>> list_offsets(const std::string& topic, OffsetSpec spec);
+
+  class Impl;
+
+ private:
+  explicit Admin(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace millrace::client

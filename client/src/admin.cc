@@ -1,0 +1,184 @@
+#include "millrace/client/admin.h"
+
+#include <algorithm>
+
+#include "millrace.pb.h"
+#include "millrace/client/errc.h"
+#include "millrace/protocol/list_offsets.h"
+#include "network_client.h"
+#include "offset_lookup.h"
+
+namespace millrace::client {
+
+namespace {
+
+PartitionDescription to_partition_description(const wire::PartitionDescription& p) {
+  PartitionDescription out;
+  out.partition = PartitionId{p.partition()};
+  out.leader = NodeId{p.leader()};
+  for (int32_t r : p.replicas()) out.replicas.push_back(NodeId{r});
+  out.log_start_offset = Offset{p.log_start_offset()};
+  out.log_end_offset = Offset{p.log_end_offset()};
+  out.high_watermark = Offset{p.high_watermark()};
+  out.size_bytes = p.size_bytes();
+  out.segment_count = p.segment_count();
+  return out;
+}
+
+TopicDescription to_topic_description(const wire::TopicDescription& t) {
+  TopicDescription out;
+  out.name = t.name();
+  for (const auto& p : t.partitions()) out.partitions.push_back(to_partition_description(p));
+  std::sort(out.partitions.begin(), out.partitions.end(),
+            [](const auto& a, const auto& b) { return a.partition < b.partition; });
+  for (const auto& c : t.configs()) out.configs.push_back(ConfigEntry{c.name(), c.value(), c.source()});
+  std::sort(out.configs.begin(), out.configs.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  return out;
+}
+
+Status topic_result_status(const google::protobuf::RepeatedPtrField<wire::TopicResult>& results,
+                           const std::string& name) {
+  for (const auto& r : results) {
+    if (r.name() != name) continue;
+    if (r.error_code() == 0) return {};
+    return internal::error_from_wire(r.error_code(), r.error_message(), "topic '" + name + "'", name);
+  }
+  return make_error(errc::bad_response, "the broker's response does not mention topic '" + name + "'");
+}
+
+}  // namespace
+
+// Admin::Impl: one blocking request per call (plus a metadata request where the leader or controller
+// matters).
+class Admin::Impl {
+ public:
+  explicit Impl(std::unique_ptr<internal::NetworkClient> network) : network_(std::move(network)) {}
+
+  internal::NetworkClient& network() { return *network_; }
+
+  // The controller if the metadata names a known one, else any broker.
+  internal::NetworkClient::Destination controller() {
+    const auto metadata = network_->metadata().snapshot();
+    if (metadata->controller.value >= 0 && metadata->brokers.contains(metadata->controller)) {
+      return metadata->controller;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::unique_ptr<internal::NetworkClient> network_;
+};
+
+Result<std::unique_ptr<Admin>> Admin::create(ConnectionConfig config) {
+  auto network = internal::NetworkClient::create(config);
+  if (!network) return std::move(network).error();
+  return std::unique_ptr<Admin>(new Admin(std::make_unique<Impl>(std::move(*network))));
+}
+
+Admin::Admin(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Admin::~Admin() = default;
+
+Status Admin::create_topic(const NewTopic& topic) {
+  wire::CreateTopicsRequest request;
+  auto* spec = request.add_topics();
+  spec->set_name(topic.name);
+  spec->set_partitions(topic.partitions);
+  spec->set_replication_factor(topic.replication_factor);
+  for (const auto& [key, value] : topic.configs) (*spec->mutable_configs())[key] = value;
+  auto response = impl_->network().call_and_decode<wire::CreateTopicsResponse>(
+      impl_->controller(), protocol::ApiKey::create_topics, request);
+  if (!response) return std::move(response).error();
+  return topic_result_status(response->results(), topic.name);
+}
+
+Status Admin::create_topic(const std::string& name, int32_t partitions,
+                           const std::map<std::string, std::string>& configs) {
+  return create_topic(NewTopic{name, partitions, 0, configs});
+}
+
+Status Admin::delete_topic(const std::string& name) {
+  wire::DeleteTopicsRequest request;
+  request.add_names(name);
+  auto response = impl_->network().call_and_decode<wire::DeleteTopicsResponse>(
+      impl_->controller(), protocol::ApiKey::delete_topics, request);
+  if (!response) return std::move(response).error();
+  return topic_result_status(response->results(), name);
+}
+
+Result<std::vector<TopicListing>> Admin::list_topics() {
+  auto response = impl_->network().call_and_decode<wire::ListTopicsResponse>(
+      impl_->controller(), protocol::ApiKey::list_topics, wire::ListTopicsRequest{});
+  if (!response) return std::move(response).error();
+  std::vector<TopicListing> out;
+  for (const auto& t : response->topics())
+    out.push_back(TopicListing{t.name(), t.partitions(), t.replication_factor()});
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return out;
+}
+
+Result<TopicDescription> Admin::describe_topic(const std::string& name) {
+  auto described = describe_topics({name});
+  if (!described) return std::move(described).error();
+  return std::move(described->front());
+}
+
+Result<std::vector<TopicDescription>> Admin::describe_topics(const std::vector<std::string>& names) {
+  wire::DescribeTopicsRequest request;
+  for (const auto& name : names) request.add_names(name);
+  auto response = impl_->network().call_and_decode<wire::DescribeTopicsResponse>(
+      impl_->controller(), protocol::ApiKey::describe_topics, request);
+  if (!response) return std::move(response).error();
+  std::vector<TopicDescription> out;
+  for (const auto& name : names) {
+    auto it = std::find_if(response->topics().begin(), response->topics().end(),
+                           [&](const wire::TopicDescription& t) { return t.name() == name; });
+    if (it == response->topics().end()) {
+      return make_error(errc::bad_response, "the broker's response does not describe topic '" + name + "'");
+    }
+    if (it->error_code() != 0)
+      return internal::error_from_wire(it->error_code(), it->error_message(), "topic '" + name + "'", name);
+    out.push_back(to_topic_description(*it));
+  }
+  return out;
+}
+
+Result<ClusterInfo> Admin::cluster_info() {
+  auto response = impl_->network().call_and_decode<wire::MetadataResponse>(
+      std::nullopt, protocol::ApiKey::metadata, wire::MetadataRequest{});
+  if (!response) return std::move(response).error();
+  impl_->network().metadata().apply(*response);
+  ClusterInfo out;
+  out.cluster_id = response->cluster_id();
+  out.controller_id = NodeId{response->controller_id()};
+  for (const auto& b : response->brokers()) {
+    out.brokers.push_back(
+        BrokerNode{NodeId{b.node_id()}, BrokerAddress{b.host(), static_cast<uint16_t>(b.port())}});
+  }
+  std::sort(out.brokers.begin(), out.brokers.end(),
+            [](const auto& a, const auto& b) { return a.node_id < b.node_id; });
+  return out;
+}
+
+Result<std::map<TopicPartition, Offset>> Admin::list_offsets(const std::vector<TopicPartition>& partitions,
+                                                             OffsetSpec spec) {
+  const int64_t timestamp =
+      spec == OffsetSpec::earliest ? protocol::kListOffsetsEarliest : protocol::kListOffsetsLatest;
+  return internal::lookup_offsets(impl_->network(), partitions, timestamp);
+}
+
+Result<std::map<TopicPartition, Offset>> Admin::list_offsets(const std::string& topic, OffsetSpec spec) {
+  if (auto st = impl_->network().refresh_metadata({topic}); !st) return std::move(st).error();
+  const auto metadata = impl_->network().metadata().snapshot();
+  const internal::TopicInfo* info = metadata->topic(topic);
+  if (info == nullptr) return make_error(protocol::errc::unknown_topic_or_partition, "topic '" + topic + "'");
+  if (info->error != protocol::errc::none) {
+    return internal::error_from_wire(static_cast<int32_t>(info->error), info->error_message,
+                                     "topic '" + topic + "'", topic);
+  }
+  std::vector<TopicPartition> partitions;
+  for (const auto& p : info->partitions) partitions.push_back(TopicPartition{topic, p.partition});
+  return list_offsets(partitions, spec);
+}
+
+}  // namespace millrace::client

@@ -1,0 +1,356 @@
+#include "millrace/client/consumer.h"
+
+#include <boost/asio/post.hpp>
+#include <map>
+#include <set>
+
+#include "consumer_partition.h"
+#include "deadline.h"
+#include "fetched_batches.h"
+#include "fetcher.h"
+#include "millrace/client/errc.h"
+#include "millrace/protocol/errc.h"
+#include "millrace/protocol/list_offsets.h"
+#include "network_client.h"
+#include "offset_lookup.h"
+
+namespace millrace::client {
+
+using internal::ConsumerPartition;
+using internal::SteadyClock;
+
+namespace {
+
+bool is_retriable(const Error& error) {
+  return error.code.category() == protocol::protocol_category() &&
+         protocol::is_retriable(static_cast<protocol::errc>(error.code.value()));
+}
+
+ConsumerRecord to_consumer_record(const TopicPartition& tp, protocol::Record&& r) {
+  return ConsumerRecord{tp.topic,           tp.partition,         Offset{r.offset}, std::move(r.key),
+                        std::move(r.value), std::move(r.headers), r.timestamp_ms};
+}
+
+}  // namespace
+
+// Consumer::Impl: assignment, positions and the poll loop; the Fetcher does the I/O.
+class Consumer::Impl {
+ public:
+  Impl(ConsumerConfig config, std::unique_ptr<internal::NetworkClient> network)
+      : config_(std::move(config)), network_(std::move(network)), fetcher_(*network_, config_) {}
+  ~Impl() { close(); }
+
+  Status assign(const std::vector<TopicPartition>& partitions);
+  Status assign_topic(const std::string& topic);
+  std::vector<TopicPartition> assignment() const;
+  Status seek(const TopicPartition& tp, Offset offset);
+  Status seek_to(const std::vector<TopicPartition>& partitions, OffsetReset where);
+  Result<Offset> position(const TopicPartition& tp);
+  Result<std::vector<ConsumerRecord>> poll(std::chrono::milliseconds timeout);
+  void close();
+
+ private:
+  Status check_open() const;
+  // Resolves pending resets (and missing positions) due now; `only` limits it to one partition.
+  Status resolve_positions(const TopicPartition* only);
+  Status absorb(std::vector<internal::CompletedFetch> completed);
+  void drain(std::vector<ConsumerRecord>& out);
+  // Sends fetches for fetchable partitions; returns whether some partition is waiting on something other than
+  // a fetch in flight (metadata, backoff), so the caller should not sleep long.
+  bool send_fetches();
+  void request_metadata();
+
+  const ConsumerConfig config_;
+  std::unique_ptr<internal::NetworkClient> network_;
+  internal::Fetcher fetcher_;
+  std::map<TopicPartition, ConsumerPartition> partitions_;
+  size_t drain_start_ = 0;  // rotates so that no partition starves the others
+  int64_t metadata_requested_ms_ = 0;
+  bool closed_ = false;
+};
+
+Status Consumer::Impl::check_open() const {
+  if (closed_) return make_error(errc::closed, "consumer is closed");
+  return {};
+}
+
+Status Consumer::Impl::assign(const std::vector<TopicPartition>& partitions) {
+  if (auto st = check_open(); !st) return st;
+  std::map<TopicPartition, ConsumerPartition> next;
+  for (const auto& tp : partitions) {
+    if (tp.topic.empty() || tp.partition.value < 0) {
+      return make_error(errc::invalid_argument, "invalid partition '" + tp.to_string() + "'");
+    }
+    auto it = partitions_.find(tp);
+    next[tp] = it != partitions_.end() ? std::move(it->second) : ConsumerPartition{};
+  }
+  partitions_ = std::move(next);
+  std::set<std::string> topics;
+  for (const auto& [tp, state] : partitions_) topics.insert(tp.topic);
+  boost::asio::post(network_->io_context(),
+                    [this, topics = std::vector<std::string>(topics.begin(), topics.end())] {
+                      network_->request_metadata(topics, [](const Status&) {});
+                    });
+  return {};
+}
+
+Status Consumer::Impl::assign_topic(const std::string& topic) {
+  if (auto st = check_open(); !st) return st;
+  if (auto st = network_->refresh_metadata({topic}); !st) return st;
+  const auto metadata = network_->metadata().snapshot();
+  const internal::TopicInfo* info = metadata->topic(topic);
+  if (info == nullptr) return make_error(protocol::errc::unknown_topic_or_partition, "topic '" + topic + "'");
+  if (info->error != protocol::errc::none) {
+    return internal::error_from_wire(static_cast<int32_t>(info->error), info->error_message,
+                                     "topic '" + topic + "'", topic);
+  }
+  std::vector<TopicPartition> all;
+  for (const auto& p : info->partitions) all.push_back(TopicPartition{topic, p.partition});
+  return assign(all);
+}
+
+std::vector<TopicPartition> Consumer::Impl::assignment() const {
+  std::vector<TopicPartition> out;
+  for (const auto& [tp, state] : partitions_) out.push_back(tp);
+  return out;
+}
+
+Status Consumer::Impl::seek(const TopicPartition& tp, Offset offset) {
+  if (auto st = check_open(); !st) return st;
+  auto it = partitions_.find(tp);
+  if (it == partitions_.end()) return make_error(errc::not_assigned, tp.to_string());
+  if (offset.value < 0)
+    return make_error(errc::invalid_argument, "negative offset " + std::to_string(offset.value));
+  ConsumerPartition& state = it->second;
+  state.position = offset.value;
+  state.pending_reset.reset();
+  state.retry_at_ms = 0;
+  state.clear_buffer();
+  return {};
+}
+
+Status Consumer::Impl::seek_to(const std::vector<TopicPartition>& partitions, OffsetReset where) {
+  if (auto st = check_open(); !st) return st;
+  for (const auto& tp : partitions) {
+    if (!partitions_.contains(tp)) return make_error(errc::not_assigned, tp.to_string());
+  }
+  for (auto& [tp, state] : partitions_) {
+    if (!partitions.empty() && std::find(partitions.begin(), partitions.end(), tp) == partitions.end())
+      continue;
+    state.pending_reset = where;
+    state.retry_at_ms = 0;
+    state.clear_buffer();
+  }
+  return {};
+}
+
+Result<Offset> Consumer::Impl::position(const TopicPartition& tp) {
+  if (auto st = check_open(); !st) return std::move(st).error();
+  auto it = partitions_.find(tp);
+  if (it == partitions_.end()) return make_error(errc::not_assigned, tp.to_string());
+  it->second.retry_at_ms = 0;
+  if (auto st = resolve_positions(&tp); !st) return std::move(st).error();
+  if (!it->second.position)
+    return make_error(protocol::errc::leader_not_available, "no position yet for " + tp.to_string());
+  return Offset{*it->second.position};
+}
+
+Status Consumer::Impl::resolve_positions(const TopicPartition* only) {
+  const int64_t now_ms = internal::steady_now_ms();
+  std::map<OffsetReset, std::vector<TopicPartition>> wanted;
+  for (auto& [tp, state] : partitions_) {
+    if (only != nullptr && tp != *only) continue;
+    if (state.retry_at_ms > now_ms) continue;
+    if (!state.pending_reset && !state.position) {
+      if (config_.auto_offset_reset == OffsetReset::none) {
+        return make_error(protocol::errc::offset_out_of_range,
+                          tp.to_string() + " has no position and auto_offset_reset is none: seek() it first");
+      }
+      state.pending_reset = config_.auto_offset_reset;
+    }
+    if (state.pending_reset) wanted[*state.pending_reset].push_back(tp);
+  }
+  for (const auto& [where, tps] : wanted) {
+    const int64_t timestamp =
+        where == OffsetReset::earliest ? protocol::kListOffsetsEarliest : protocol::kListOffsetsLatest;
+    auto offsets = internal::lookup_offsets(*network_, tps, timestamp);
+    if (!offsets) {
+      if (only != nullptr || !is_retriable(offsets.error())) return std::move(offsets).error();
+      for (const auto& tp : tps) partitions_[tp].retry_at_ms = now_ms + config_.retry_backoff_ms;
+      request_metadata();
+      continue;
+    }
+    for (const auto& [tp, offset] : *offsets) {
+      ConsumerPartition& state = partitions_[tp];
+      state.position = offset.value;
+      state.pending_reset.reset();
+      state.clear_buffer();
+    }
+  }
+  return {};
+}
+
+Status Consumer::Impl::absorb(std::vector<internal::CompletedFetch> completed) {
+  Status first_error;
+  const int64_t now_ms = internal::steady_now_ms();
+  for (auto& c : completed) {
+    auto it = partitions_.find(c.partition);
+    if (it == partitions_.end()) continue;  // unassigned meanwhile
+    ConsumerPartition& state = it->second;
+    state.fetch_in_flight = false;
+    const bool stale = !state.position || *state.position != c.fetch_offset || state.pending_reset ||
+                       !state.buffered.empty();
+    if (stale) continue;  // seek()ed meanwhile
+    if (c.error) {
+      if (c.error->code == protocol::errc::offset_out_of_range &&
+          config_.auto_offset_reset != OffsetReset::none) {
+        state.pending_reset = config_.auto_offset_reset;
+      } else if (is_retriable(*c.error)) {
+        state.retry_at_ms = now_ms + config_.retry_backoff_ms;
+        request_metadata();
+      } else if (first_error.ok()) {
+        Error e = *c.error;
+        if (e.code == protocol::errc::offset_out_of_range && e.message == c.partition.to_string()) {
+          e.message += ": fetch offset " + std::to_string(c.fetch_offset) + ", log " +
+                       std::to_string(c.log_start_offset) + ".." + std::to_string(c.high_watermark);
+        }
+        first_error = std::move(e);
+      }
+      continue;
+    }
+    auto fetched = internal::read_fetched_batches(c.records, c.fetch_offset);
+    if (!fetched) {
+      if (first_error.ok())
+        first_error = Error{fetched.error().code, c.partition.to_string() + ": " + fetched.error().message};
+      continue;
+    }
+    state.buffered.assign(std::make_move_iterator(fetched->records.begin()),
+                          std::make_move_iterator(fetched->records.end()));
+    state.buffered_next_offset = fetched->next_offset;
+    if (state.buffered.empty()) state.position = std::max(*state.position, state.buffered_next_offset);
+  }
+  return first_error;
+}
+
+void Consumer::Impl::drain(std::vector<ConsumerRecord>& out) {
+  const auto limit = static_cast<size_t>(config_.max_poll_records);
+  if (partitions_.empty()) return;
+  drain_start_ %= partitions_.size();
+  auto start = std::next(partitions_.begin(), static_cast<ptrdiff_t>(drain_start_));
+  auto it = start;
+  do {
+    auto& [tp, state] = *it;
+    while (!state.buffered.empty() && out.size() < limit) {
+      state.position = state.buffered.front().offset + 1;
+      out.push_back(to_consumer_record(tp, std::move(state.buffered.front())));
+      state.buffered.pop_front();
+    }
+    if (state.buffered.empty() && state.position)
+      state.position = std::max(*state.position, state.buffered_next_offset);
+    if (++it == partitions_.end()) it = partitions_.begin();
+  } while (it != start && out.size() < limit);
+  ++drain_start_;
+}
+
+bool Consumer::Impl::send_fetches() {
+  const int64_t now_ms = internal::steady_now_ms();
+  const auto metadata = network_->metadata().snapshot();
+  std::map<NodeId, std::vector<internal::FetchTarget>> by_node;
+  bool waiting = false;
+  for (auto& [tp, state] : partitions_) {
+    if (!state.fetchable(now_ms)) {
+      waiting = waiting || (!state.fetch_in_flight && state.buffered.empty());
+      continue;
+    }
+    auto leader = metadata->leader_of(tp);
+    if (!leader) {
+      waiting = true;
+      request_metadata();
+      continue;
+    }
+    if (fetcher_.busy(*leader)) continue;
+    by_node[*leader].push_back(internal::FetchTarget{tp, *state.position});
+  }
+  for (auto& [node, targets] : by_node) {
+    for (const auto& t : targets) partitions_[t.partition].fetch_in_flight = true;
+    fetcher_.fetch(node, std::move(targets));
+  }
+  return waiting;
+}
+
+void Consumer::Impl::request_metadata() {
+  const int64_t now_ms = internal::steady_now_ms();
+  if (now_ms - metadata_requested_ms_ < config_.retry_backoff_ms) return;
+  metadata_requested_ms_ = now_ms;
+  std::set<std::string> topics;
+  for (const auto& [tp, state] : partitions_) topics.insert(tp.topic);
+  boost::asio::post(network_->io_context(),
+                    [this, topics = std::vector<std::string>(topics.begin(), topics.end())] {
+                      network_->request_metadata(topics, [](const Status&) {});
+                    });
+}
+
+Result<std::vector<ConsumerRecord>> Consumer::Impl::poll(std::chrono::milliseconds timeout) {
+  if (auto st = check_open(); !st) return std::move(st).error();
+  const auto deadline = internal::deadline_after(timeout);
+  std::vector<ConsumerRecord> out;
+  while (true) {
+    if (auto st = resolve_positions(nullptr); !st) return std::move(st).error();
+    if (auto st = absorb(fetcher_.take()); !st) return std::move(st).error();
+    drain(out);
+    const bool waiting = send_fetches();
+    const auto now = SteadyClock::now();
+    if (!out.empty() || now >= deadline) return out;
+    auto wake_at = deadline;
+    if (waiting)
+      wake_at = std::min(wake_at, now + std::chrono::milliseconds(std::max(config_.retry_backoff_ms, 1)));
+    fetcher_.wait(wake_at);
+  }
+}
+
+void Consumer::Impl::close() {
+  if (closed_) return;
+  closed_ = true;
+  network_->shutdown();
+}
+
+Result<std::unique_ptr<Consumer>> Consumer::create(ConsumerConfig config) {
+  if (auto st = validate(config); !st) return std::move(st).error();
+  auto network = internal::NetworkClient::create(config.connection);
+  if (!network) return std::move(network).error();
+  return std::unique_ptr<Consumer>(
+      new Consumer(std::make_unique<Impl>(std::move(config), std::move(*network))));
+}
+
+Consumer::Consumer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Consumer::~Consumer() = default;
+
+Status Consumer::assign(const std::vector<TopicPartition>& partitions) {
+  return impl_->assign(partitions);
+}
+Status Consumer::assign_topic(const std::string& topic) {
+  return impl_->assign_topic(topic);
+}
+std::vector<TopicPartition> Consumer::assignment() const {
+  return impl_->assignment();
+}
+Status Consumer::seek(const TopicPartition& partition, Offset offset) {
+  return impl_->seek(partition, offset);
+}
+Status Consumer::seek_to_beginning(const std::vector<TopicPartition>& partitions) {
+  return impl_->seek_to(partitions, OffsetReset::earliest);
+}
+Status Consumer::seek_to_end(const std::vector<TopicPartition>& partitions) {
+  return impl_->seek_to(partitions, OffsetReset::latest);
+}
+Result<Offset> Consumer::position(const TopicPartition& partition) {
+  return impl_->position(partition);
+}
+Result<std::vector<ConsumerRecord>> Consumer::poll(std::chrono::milliseconds timeout) {
+  return impl_->poll(timeout);
+}
+void Consumer::close() {
+  impl_->close();
+}
+
+}  // namespace millrace::client

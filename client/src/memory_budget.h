@@ -1,0 +1,34 @@
+#pragma once
+// MemoryBudget: the producer's bounded buffer memory. send() reserves a record's bytes before buffering it
+// and the I/O thread releases them when the record's delivery completes, so memory use stays under the limit.
+// Thread-safe.
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+
+#include "millrace/protocol/result.h"
+
+namespace millrace::client::internal {
+
+class MemoryBudget {
+ public:
+  explicit MemoryBudget(size_t limit_bytes) : limit_bytes_(limit_bytes) {}
+
+  // Takes `bytes`, blocking until they are free or `deadline` passes (then client::errc::buffer_exhausted).
+  // A request larger than the whole budget fails at once with MESSAGE_TOO_LARGE.
+  Status reserve(size_t bytes, std::chrono::steady_clock::time_point deadline,
+                 std::chrono::milliseconds max_block);
+  void release(size_t bytes);
+
+  size_t used_bytes() const;
+  size_t limit_bytes() const { return limit_bytes_; }
+
+ private:
+  const size_t limit_bytes_;
+  mutable std::mutex mutex_;
+  std::condition_variable freed_;
+  size_t used_bytes_ = 0;
+};
+
+}  // namespace millrace::client::internal

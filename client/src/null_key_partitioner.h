@@ -1,0 +1,46 @@
+#pragma once
+// NullKeyPartitioner: picks the partition of records without a key (and without an explicit partition).
+//  - sticky: every such record of a topic goes to the same partition while the batch it started filling
+//    there is still open; once that batch is closed (drained for sending, or full) the next record picks
+//    another partition at random. Few, large batches at low latency: Kafka's sticky partitioner (KIP-480).
+//  - round_robin: record by record through the candidates.
+// Pure and not thread-safe (the producer guards it with its mutex).
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "millrace/client/partitioner.h"
+
+namespace millrace::client::internal {
+
+class NullKeyPartitioner {
+ public:
+  // Whether the batch `batch_id` of `partition` still takes the record (RecordAccumulator::batch_accepts).
+  using BatchOpen = std::function<bool(PartitionId partition, uint64_t batch_id)>;
+
+  NullKeyPartitioner(NullKeyPartitioning mode, uint64_t seed);
+
+  // `candidates` is non-empty: the partitions that have a leader (or all, if none has).
+  PartitionId choose(const std::string& topic, const std::vector<PartitionId>& candidates,
+                     const BatchOpen& batch_open);
+  // Reports where the record went: sticky mode stays with this batch.
+  void appended(const std::string& topic, PartitionId partition, uint64_t batch_id);
+
+ private:
+  struct Sticky {
+    PartitionId partition{-1};
+    uint64_t batch_id = 0;
+  };
+
+  PartitionId pick_other(const std::vector<PartitionId>& candidates, PartitionId previous);
+
+  NullKeyPartitioning mode_;
+  std::unordered_map<std::string, Sticky> sticky_;
+  std::unordered_map<std::string, uint64_t> round_robin_next_;
+  std::mt19937_64 random_;
+};
+
+}  // namespace millrace::client::internal

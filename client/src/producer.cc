@@ -1,0 +1,220 @@
+#include "millrace/client/producer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+
+#include "deadline.h"
+#include "millrace/client/errc.h"
+#include "millrace/protocol/errc.h"
+#include "millrace/protocol/record_batch_format.h"
+#include "network_client.h"
+#include "producer_state.h"
+#include "sender.h"
+
+namespace millrace::client {
+
+using internal::SteadyClock;
+
+// Producer::Impl: the send() path (metadata wait, partition choice, memory, append) and the lifecycle.
+class Producer::Impl {
+ public:
+  Impl(ProducerConfig config, std::unique_ptr<internal::NetworkClient> network)
+      : config_(std::move(config)),
+        network_(std::move(network)),
+        state_(config_),
+        sender_(*network_, state_, config_) {}
+  ~Impl() { close(std::chrono::milliseconds::max()); }
+
+  Status send(ProducerRecord record, DeliveryCallback callback);
+  void flush();
+  void close(std::chrono::milliseconds timeout);
+  const ProducerConfig& config() const { return config_; }
+
+ private:
+  Result<std::shared_ptr<const internal::ClusterMetadata>> wait_for_topic(const std::string& topic,
+                                                                          SteadyClock::time_point deadline);
+  PartitionId choose_partition(const ProducerRecord& record, const std::optional<std::string>& key,
+                               const internal::TopicInfo& topic, size_t record_bytes);
+
+  const ProducerConfig config_;
+  std::unique_ptr<internal::NetworkClient> network_;
+  internal::ProducerState state_;
+  internal::Sender sender_;
+  std::mutex close_mutex_;
+  bool closed_ = false;
+};
+
+Result<std::shared_ptr<const internal::ClusterMetadata>> Producer::Impl::wait_for_topic(
+    const std::string& topic, SteadyClock::time_point deadline) {
+  internal::MetadataCache& cache = network_->metadata();
+  const uint64_t started_at_attempt = cache.attempts();
+  while (true) {
+    auto snapshot = cache.snapshot();
+    if (const internal::TopicInfo* info = snapshot->topic(topic)) {
+      if (info->error == protocol::errc::none && !info->partitions.empty()) return snapshot;
+      const bool fresh = snapshot->attempt > started_at_attempt;
+      const bool fatal = info->error != protocol::errc::none && !protocol::is_retriable(info->error);
+      if ((fresh && info->error == protocol::errc::unknown_topic_or_partition) || fatal) {
+        return internal::error_from_wire(static_cast<int32_t>(info->error), info->error_message,
+                                         "topic '" + topic + "'", topic);
+      }
+    }
+    const uint64_t attempt = cache.attempts();
+    boost::asio::post(network_->io_context(),
+                      [this, topic] { network_->request_metadata({topic}, [](const Status&) {}); });
+    if (!cache.wait_for_attempt_after(attempt, deadline)) {
+      auto last = cache.last_error();
+      return make_error(protocol::errc::request_timed_out,
+                        "topic '" + topic + "' not present in metadata after " +
+                            std::to_string(config_.max_block_ms) + " ms (max_block_ms)" +
+                            (last ? "; last error: " + last->to_string() : ""));
+    }
+  }
+}
+
+PartitionId Producer::Impl::choose_partition(const ProducerRecord& record,
+                                             const std::optional<std::string>& key,
+                                             const internal::TopicInfo& topic, size_t record_bytes) {
+  const auto count = static_cast<int32_t>(topic.partitions.size());
+  if (record.partition) return *record.partition;
+  if (key) return partition_for_key(*key, count);
+  std::vector<PartitionId> candidates;
+  for (const auto& p : topic.partitions) {
+    if (p.leader.value >= 0) candidates.push_back(p.partition);
+  }
+  if (candidates.empty()) {
+    for (const auto& p : topic.partitions) candidates.push_back(p.partition);
+  }
+  auto& accumulator = state_.accumulator();
+  return state_.null_key_partitioner().choose(
+      record.topic, candidates, [&](PartitionId p, uint64_t batch_id) {
+        return accumulator.batch_accepts(TopicPartition{record.topic, p}, batch_id, record_bytes);
+      });
+}
+
+Status Producer::Impl::send(ProducerRecord record, DeliveryCallback callback) {
+  if (state_.closing()) return make_error(errc::closed, "producer is closed");
+  if (record.topic.empty()) return make_error(errc::invalid_argument, "record has no topic");
+  const auto deadline = internal::deadline_after(std::chrono::milliseconds(config_.max_block_ms));
+  auto metadata = wait_for_topic(record.topic, deadline);
+  if (!metadata) return std::move(metadata).error();
+  const internal::TopicInfo& topic = *(*metadata)->topic(record.topic);
+  const auto count = static_cast<int32_t>(topic.partitions.size());
+  if (record.partition && (record.partition->value < 0 || record.partition->value >= count)) {
+    return make_error(protocol::errc::unknown_topic_or_partition,
+                      "partition " + std::to_string(record.partition->value) + " of topic '" + record.topic +
+                          "' does not exist (it has " + std::to_string(count) + ")");
+  }
+  const int64_t timestamp_ms =
+      record.timestamp_ms.value_or(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+  protocol::Record wire_record{std::move(record.key), std::move(record.value), std::move(record.headers),
+                               timestamp_ms, 0};
+  const size_t record_bytes = protocol::RecordBatchBuilder::record_size_upper_bound(wire_record);
+  if (record_bytes + protocol::batch_format::kHeaderSize > config_.max_request_bytes) {
+    return make_error(protocol::errc::message_too_large, "record of about " + std::to_string(record_bytes) +
+                                                             " bytes exceeds max_request_bytes " +
+                                                             std::to_string(config_.max_request_bytes));
+  }
+  if (auto st =
+          state_.memory().reserve(record_bytes, deadline, std::chrono::milliseconds(config_.max_block_ms));
+      !st) {
+    return st;
+  }
+  internal::RecordAccumulator::AppendResult appended;
+  {
+    std::lock_guard lock(state_.mutex());
+    if (state_.closing()) {
+      state_.memory().release(record_bytes);
+      return make_error(errc::closed, "producer is closed");
+    }
+    const PartitionId partition = choose_partition(record, wire_record.key, topic, record_bytes);
+    const TopicPartition tp{record.topic, partition};
+    state_.record_accepted();
+    appended = state_.accumulator().append(
+        tp, wire_record, internal::PendingRecord{std::move(callback), timestamp_ms, record_bytes},
+        internal::steady_now_ms());
+    if (!record.partition && !wire_record.key)
+      state_.null_key_partitioner().appended(record.topic, partition, appended.batch_id);
+  }
+  if (appended.new_batch || appended.batch_full) sender_.wakeup();
+  return {};
+}
+
+void Producer::Impl::flush() {
+  if (network_->in_io_thread()) return;  // from a callback: waiting would deadlock the I/O thread
+  {
+    std::lock_guard lock(state_.mutex());
+    state_.accumulator().begin_flush();
+  }
+  sender_.wakeup();
+  state_.wait_until_idle(SteadyClock::time_point::max());
+  std::lock_guard lock(state_.mutex());
+  state_.accumulator().end_flush();
+}
+
+void Producer::Impl::close(std::chrono::milliseconds timeout) {
+  std::lock_guard close_lock(close_mutex_);
+  if (closed_ || network_->in_io_thread()) return;
+  closed_ = true;
+  state_.set_closing();
+  {
+    std::lock_guard lock(state_.mutex());
+    state_.accumulator().set_closing();
+  }
+  sender_.wakeup();
+  if (!state_.wait_until_idle(internal::deadline_after(timeout))) state_.set_aborting();
+  // Stop the sender, then the network: in-flight requests fail with CLIENT_CLOSED and their batches fail.
+  network_->shutdown([this] { sender_.stop(); });
+  std::vector<internal::RecordAccumulator::BatchPtr> leftover;
+  {
+    std::lock_guard lock(state_.mutex());
+    leftover = state_.accumulator().abort_all();
+  }
+  const Error closed = make_error(errc::closed, "producer closed before the record was delivered");
+  for (auto& batch : leftover) state_.fail(*batch, closed);
+}
+
+Result<std::unique_ptr<Producer>> Producer::create(ProducerConfig config) {
+  if (auto st = validate(config); !st) return std::move(st).error();
+  auto network = internal::NetworkClient::create(config.connection);
+  if (!network) return std::move(network).error();
+  return std::unique_ptr<Producer>(
+      new Producer(std::make_unique<Impl>(std::move(config), std::move(*network))));
+}
+
+Producer::Producer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Producer::~Producer() = default;
+
+Status Producer::send(ProducerRecord record, DeliveryCallback callback) {
+  return impl_->send(std::move(record), std::move(callback));
+}
+
+std::future<DeliveryReport> Producer::send(ProducerRecord record) {
+  auto promise = std::make_shared<std::promise<DeliveryReport>>();
+  auto future = promise->get_future();
+  DeliveryReport failed;
+  failed.topic = record.topic;
+  failed.partition = record.partition.value_or(PartitionId{-1});
+  auto st =
+      impl_->send(std::move(record), [promise](const DeliveryReport& report) { promise->set_value(report); });
+  if (!st) {
+    failed.error = std::move(st).error();
+    promise->set_value(std::move(failed));
+  }
+  return future;
+}
+
+void Producer::flush() {
+  impl_->flush();
+}
+void Producer::close(std::chrono::milliseconds timeout) {
+  impl_->close(timeout);
+}
+const ProducerConfig& Producer::config() const {
+  return impl_->config();
+}
+
+}  // namespace millrace::client

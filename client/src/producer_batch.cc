@@ -1,0 +1,102 @@
+#include "producer_batch.h"
+
+#include <cassert>
+
+#include "millrace/protocol/record_batch_decoder.h"
+#include "millrace/protocol/record_batch_format.h"
+
+namespace millrace::client::internal {
+
+namespace {
+// The smallest record (null key and value, no headers) takes about this many bytes.
+constexpr size_t kMinimumRecordBytes = 7;
+
+void run_callback(const DeliveryCallback& callback, const DeliveryReport& report) {
+  if (!callback) return;
+  try {
+    callback(report);
+  } catch (...) {  // a throwing user callback must not take the I/O thread down
+  }
+}
+}  // namespace
+
+ProducerBatch::ProducerBatch(TopicPartition partition, uint64_t id, int64_t created_ms,
+                             size_t batch_bytes_max)
+    : partition_(std::move(partition)), id_(id), created_ms_(created_ms), batch_bytes_max_(batch_bytes_max) {}
+
+bool ProducerBatch::fits(size_t record_bytes) const {
+  if (!is_open() || cut_off_) return false;
+  return records_.empty() || builder_.size_bytes() + record_bytes <= batch_bytes_max_;
+}
+
+void ProducerBatch::append(const protocol::Record& record, PendingRecord pending) {
+  assert(is_open());
+  builder_.append(record);
+  records_.push_back(std::move(pending));
+}
+
+bool ProducerBatch::is_full() const {
+  return cut_off_ || !is_open() || size_bytes() + kMinimumRecordBytes > batch_bytes_max_;
+}
+
+size_t ProducerBatch::size_bytes() const {
+  return bytes_ ? bytes_->size() : builder_.size_bytes();
+}
+
+size_t ProducerBatch::reserved_bytes() const {
+  size_t total = 0;
+  for (const auto& r : records_) total += r.reserved_bytes;
+  return total;
+}
+
+void ProducerBatch::close() {
+  if (bytes_) return;
+  assert(!records_.empty());
+  bytes_ = builder_.build();
+}
+
+ByteView ProducerBatch::bytes() const {
+  assert(bytes_);
+  return ByteView(*bytes_);
+}
+
+std::vector<std::unique_ptr<ProducerBatch>> ProducerBatch::split_per_record(uint64_t& next_id) {
+  assert(bytes_);
+  std::vector<protocol::Record> decoded;
+  const Status st = protocol::decode_records(*bytes_, 0, decoded);
+  assert(st.ok() && decoded.size() == records_.size());  // our own encoding
+  (void)st;
+  std::vector<std::unique_ptr<ProducerBatch>> out;
+  for (size_t i = 0; i < records_.size(); ++i) {
+    auto single = std::make_unique<ProducerBatch>(partition_, next_id++, created_ms_, batch_bytes_max_);
+    single->append(decoded[i], std::move(records_[i]));
+    single->attempts = attempts;
+    out.push_back(std::move(single));
+  }
+  records_.clear();
+  return out;
+}
+
+void ProducerBatch::complete(Offset base_offset) const {
+  for (size_t i = 0; i < records_.size(); ++i) {
+    DeliveryReport report;
+    report.topic = partition_.topic;
+    report.partition = partition_.partition;
+    report.offset = base_offset.value < 0 ? Offset{-1} : Offset{base_offset.value + static_cast<int64_t>(i)};
+    report.timestamp_ms = records_[i].timestamp_ms;
+    run_callback(records_[i].callback, report);
+  }
+}
+
+void ProducerBatch::fail(const Error& error) const {
+  for (const auto& r : records_) {
+    DeliveryReport report;
+    report.topic = partition_.topic;
+    report.partition = partition_.partition;
+    report.timestamp_ms = r.timestamp_ms;
+    report.error = error;
+    run_callback(r.callback, report);
+  }
+}
+
+}  // namespace millrace::client::internal

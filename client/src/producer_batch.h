@@ -1,0 +1,75 @@
+#pragma once
+// ProducerBatch: the records of one partition that travel together as one RecordBatch v2, with each
+// record's callback. Open batches take records until batch_bytes would be exceeded; close() encodes the
+// bytes once, and a retry resends the same bytes. Not thread-safe (guarded by the producer's lock while in
+// the accumulator; owned by one request while in flight).
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "millrace/client/delivery_report.h"
+#include "millrace/client/topic_partition.h"
+#include "millrace/protocol/record.h"
+#include "millrace/protocol/record_batch_builder.h"
+
+namespace millrace::client::internal {
+
+// One record's bookkeeping inside a batch.
+struct PendingRecord {
+  DeliveryCallback callback;
+  int64_t timestamp_ms = 0;
+  size_t reserved_bytes = 0;  // buffer memory held until delivery completes
+};
+
+class ProducerBatch {
+ public:
+  ProducerBatch(TopicPartition partition, uint64_t id, int64_t created_ms, size_t batch_bytes_max);
+
+  // Whether a record of `record_bytes` (RecordBatchBuilder::record_size_upper_bound) may be appended: the
+  // batch is open, not cut off, and stays within batch_bytes_max (an empty batch takes any record).
+  bool fits(size_t record_bytes) const;
+  // Appends; call only when fits().
+  void append(const protocol::Record& record, PendingRecord pending);
+  // Encodes the batch; no more appends. Idempotent.
+  void close();
+
+  const TopicPartition& partition() const { return partition_; }
+  uint64_t id() const { return id_; }
+  int64_t created_ms() const { return created_ms_; }
+  bool is_open() const { return !bytes_.has_value(); }
+  // Full: no record can be added, or it was cut off because the next record did not fit.
+  bool is_full() const;
+  void mark_full() { cut_off_ = true; }
+  size_t record_count() const { return records_.size(); }
+  size_t size_bytes() const;
+  size_t reserved_bytes() const;
+  // The encoded batch; valid after close().
+  ByteView bytes() const;
+
+  int32_t attempts = 0;     // sends so far
+  int64_t retry_at_ms = 0;  // not before this (retry backoff)
+
+  // Splits a closed batch into one batch per record (same partition and creation time, ids from `next_id`),
+  // moving each record's callback along. Used when the broker refuses the batch as too large: every record
+  // then succeeds or fails on its own, as with Kafka's producer.
+  std::vector<std::unique_ptr<ProducerBatch>> split_per_record(uint64_t& next_id);
+
+  // Runs every record's callback (an exception thrown by one is swallowed: it must not kill the I/O thread).
+  // `base_offset` -1: offsets unknown (acks=0).
+  void complete(Offset base_offset) const;
+  void fail(const Error& error) const;
+
+ private:
+  TopicPartition partition_;
+  uint64_t id_;
+  int64_t created_ms_;
+  size_t batch_bytes_max_;
+  protocol::RecordBatchBuilder builder_;
+  std::vector<PendingRecord> records_;
+  std::optional<Buffer> bytes_;
+  bool cut_off_ = false;
+};
+
+}  // namespace millrace::client::internal

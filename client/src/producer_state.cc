@@ -1,0 +1,57 @@
+#include "producer_state.h"
+
+#include <cassert>
+#include <random>
+
+#include "deadline.h"
+
+namespace millrace::client::internal {
+
+namespace {
+
+AccumulatorConfig accumulator_config(const ProducerConfig& config) {
+  AccumulatorConfig out;
+  out.batch_bytes = config.batch_bytes;
+  out.linger_ms = config.linger_ms;
+  out.delivery_timeout_ms = config.delivery_timeout_ms;
+  return out;
+}
+
+}  // namespace
+
+ProducerState::ProducerState(const ProducerConfig& config)
+    : accumulator_(accumulator_config(config)),
+      partitioner_(config.null_key_partitioning, std::random_device{}()),
+      memory_(config.buffer_memory_bytes) {}
+
+void ProducerState::record_accepted() {
+  std::lock_guard lock(idle_mutex_);
+  ++incomplete_records_;
+}
+
+void ProducerState::complete(const ProducerBatch& batch, Offset base_offset) {
+  batch.complete(base_offset);
+  finished(batch);
+}
+
+void ProducerState::fail(const ProducerBatch& batch, const Error& error) {
+  batch.fail(error);
+  finished(batch);
+}
+
+void ProducerState::finished(const ProducerBatch& batch) {
+  memory_.release(batch.reserved_bytes());
+  {
+    std::lock_guard lock(idle_mutex_);
+    assert(incomplete_records_ >= batch.record_count());
+    incomplete_records_ -= batch.record_count();
+  }
+  idle_.notify_all();
+}
+
+bool ProducerState::wait_until_idle(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(idle_mutex_);
+  return internal::wait_until(idle_, lock, deadline, [&] { return incomplete_records_ == 0; });
+}
+
+}  // namespace millrace::client::internal

@@ -1,0 +1,139 @@
+#include "record_accumulator.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace millrace::client::internal {
+
+RecordAccumulator::AppendResult RecordAccumulator::append(const TopicPartition& partition,
+                                                          const protocol::Record& record,
+                                                          PendingRecord pending, int64_t now_ms) {
+  const size_t record_bytes = protocol::RecordBatchBuilder::record_size_upper_bound(record);
+  Queue& queue = queues_[partition];
+  AppendResult result;
+  if (!queue.empty() && queue.back()->fits(record_bytes)) {
+    queue.back()->append(record, std::move(pending));
+    result.batch_id = queue.back()->id();
+    result.batch_full = queue.back()->is_full();
+    return result;
+  }
+  if (!queue.empty() && queue.back()->is_open()) {
+    queue.back()->mark_full();
+    result.batch_full = true;
+  }
+  auto batch = std::make_unique<ProducerBatch>(partition, next_batch_id_++, now_ms, config_.batch_bytes);
+  batch->append(record, std::move(pending));
+  result.batch_id = batch->id();
+  result.new_batch = true;
+  result.batch_full = result.batch_full || batch->is_full();
+  queue.push_back(std::move(batch));
+  return result;
+}
+
+bool RecordAccumulator::batch_accepts(const TopicPartition& partition, uint64_t batch_id,
+                                      size_t record_bytes) const {
+  auto it = queues_.find(partition);
+  if (it == queues_.end()) return false;
+  const ProducerBatch& back = *it->second.back();
+  return back.id() == batch_id && back.fits(record_bytes);
+}
+
+RecordAccumulator::Readiness RecordAccumulator::ready(int64_t now_ms, const LeaderLookup& leader_of) const {
+  Readiness out;
+  const bool send_everything = flushes_in_progress_ > 0 || closing_;
+  for (const auto& [partition, queue] : queues_) {
+    const ProducerBatch& front = *queue.front();
+    out.next_check_ms = std::min(out.next_check_ms, front.created_ms() + config_.delivery_timeout_ms);
+    if (muted_.contains(partition)) continue;
+    if (front.retry_at_ms > now_ms) {
+      out.next_check_ms = std::min(out.next_check_ms, front.retry_at_ms);
+      continue;
+    }
+    const int64_t linger_done_ms = front.created_ms() + config_.linger_ms;
+    const bool is_ready = send_everything || queue.size() > 1 || front.is_full() || front.attempts > 0 ||
+                          now_ms >= linger_done_ms;
+    if (!is_ready) {
+      out.next_check_ms = std::min(out.next_check_ms, linger_done_ms);
+      continue;
+    }
+    auto leader = leader_of(partition);
+    if (!leader) {
+      out.unknown_leader = true;
+      continue;
+    }
+    out.ready[*leader].push_back(partition);
+  }
+  return out;
+}
+
+std::vector<RecordAccumulator::BatchPtr> RecordAccumulator::drain(
+    const std::vector<TopicPartition>& partitions, size_t max_request_bytes) {
+  std::vector<BatchPtr> out;
+  size_t total_bytes = 0;
+  for (const auto& partition : partitions) {
+    auto it = queues_.find(partition);
+    if (it == queues_.end() || muted_.contains(partition)) continue;
+    ProducerBatch& front = *it->second.front();
+    front.close();
+    if (!out.empty() && total_bytes + front.size_bytes() > max_request_bytes) break;
+    total_bytes += front.size_bytes();
+    out.push_back(std::move(it->second.front()));
+    it->second.pop_front();
+    if (it->second.empty()) queues_.erase(it);
+    muted_.insert(partition);
+  }
+  return out;
+}
+
+void RecordAccumulator::reenqueue(BatchPtr batch) {
+  const TopicPartition partition = batch->partition();
+  queues_[partition].push_front(std::move(batch));
+  muted_.erase(partition);
+}
+
+void RecordAccumulator::split_and_reenqueue(BatchPtr batch) {
+  const TopicPartition partition = batch->partition();
+  auto singles = batch->split_per_record(next_batch_id_);
+  Queue& queue = queues_[partition];
+  for (auto it = singles.rbegin(); it != singles.rend(); ++it) queue.push_front(std::move(*it));
+  if (queue.empty()) queues_.erase(partition);
+  muted_.erase(partition);
+}
+
+void RecordAccumulator::unmute(const TopicPartition& partition) {
+  muted_.erase(partition);
+}
+
+std::vector<RecordAccumulator::BatchPtr> RecordAccumulator::expire(int64_t now_ms) {
+  std::vector<BatchPtr> out;
+  for (auto it = queues_.begin(); it != queues_.end();) {
+    Queue& queue = it->second;
+    for (auto b = queue.begin(); b != queue.end();) {
+      if (now_ms - (*b)->created_ms() >= config_.delivery_timeout_ms) {
+        out.push_back(std::move(*b));
+        b = queue.erase(b);
+      } else {
+        ++b;
+      }
+    }
+    it = queue.empty() ? queues_.erase(it) : std::next(it);
+  }
+  return out;
+}
+
+std::vector<RecordAccumulator::BatchPtr> RecordAccumulator::abort_all() {
+  std::vector<BatchPtr> out;
+  for (auto& [partition, queue] : queues_) {
+    for (auto& batch : queue) out.push_back(std::move(batch));
+  }
+  queues_.clear();
+  return out;
+}
+
+size_t RecordAccumulator::queued_batch_count() const {
+  size_t count = 0;
+  for (const auto& [partition, queue] : queues_) count += queue.size();
+  return count;
+}
+
+}  // namespace millrace::client::internal

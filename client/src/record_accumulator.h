@@ -1,0 +1,94 @@
+#pragma once
+// RecordAccumulator: the producer's buffered batches, one queue per partition, and the rules for when a
+// batch is ready to send.
+//
+// Contract:
+//  - Pure: no I/O, no clock (callers pass now_ms), no locking. The producer guards it with its mutex.
+//  - A partition's queue is in send() order; only the back batch takes appends.
+//  - A front batch is ready when it is full (batch_bytes reached, or the next record did not fit), a later
+//    batch exists, linger_ms has passed since it was created, or a flush/close is in progress — and its retry
+//    backoff has passed and its partition is not muted.
+//  - drain() mutes each partition it takes a batch from: at most one batch per partition is in flight, which
+//    keeps per-partition order through retries. reenqueue() (retry) or unmute() (done) lifts it.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "producer_batch.h"
+
+namespace millrace::client::internal {
+
+struct AccumulatorConfig {
+  size_t batch_bytes = 16384;
+  int64_t linger_ms = 5;
+  int64_t delivery_timeout_ms = 120000;
+};
+
+class RecordAccumulator {
+ public:
+  using BatchPtr = std::unique_ptr<ProducerBatch>;
+  using LeaderLookup = std::function<std::optional<NodeId>(const TopicPartition&)>;
+
+  struct AppendResult {
+    uint64_t batch_id = 0;
+    bool new_batch = false;   // a batch was created (the sender must arm its linger timer)
+    bool batch_full = false;  // a batch became full (send without waiting for linger)
+  };
+
+  struct Readiness {
+    std::map<NodeId, std::vector<TopicPartition>> ready;  // ready partitions by leader
+    bool unknown_leader = false;                          // a partition with batches has no known leader
+    int64_t next_check_ms =
+        std::numeric_limits<int64_t>::max();  // when a waiting batch becomes ready or expires
+  };
+
+  explicit RecordAccumulator(AccumulatorConfig config) : config_(config) {}
+
+  // Appends to the partition's open batch, or starts a new one (cutting off the old one if it is still open).
+  AppendResult append(const TopicPartition& partition, const protocol::Record& record, PendingRecord pending,
+                      int64_t now_ms);
+  // Whether batch `batch_id` is still the open back batch of `partition` and takes `record_bytes` more.
+  bool batch_accepts(const TopicPartition& partition, uint64_t batch_id, size_t record_bytes) const;
+
+  Readiness ready(int64_t now_ms, const LeaderLookup& leader_of) const;
+  // Takes the front batch of each listed partition (closing it) while the total stays within
+  // max_request_bytes (the first batch is always taken) and mutes those partitions.
+  std::vector<BatchPtr> drain(const std::vector<TopicPartition>& partitions, size_t max_request_bytes);
+  // Puts a batch back at the front of its queue for a retry at retry_at_ms, and unmutes its partition.
+  void reenqueue(BatchPtr batch);
+  // Replaces a multi-record batch the broker refused as too large by one batch per record, at the front of
+  // its queue in the original order (no backoff: the split is the fix), and unmutes its partition.
+  void split_and_reenqueue(BatchPtr batch);
+  void unmute(const TopicPartition& partition);
+  bool is_muted(const TopicPartition& partition) const { return muted_.contains(partition); }
+
+  // Removes queued batches created delivery_timeout_ms or more before now.
+  std::vector<BatchPtr> expire(int64_t now_ms);
+  // Removes every queued batch (a forced close).
+  std::vector<BatchPtr> abort_all();
+
+  // While a flush is in progress (or after close began) every batch is ready at once. Flushes nest.
+  void begin_flush() { ++flushes_in_progress_; }
+  void end_flush() { --flushes_in_progress_; }
+  void set_closing() { closing_ = true; }
+
+  size_t queued_batch_count() const;
+
+ private:
+  using Queue = std::deque<BatchPtr>;
+
+  AccumulatorConfig config_;
+  std::map<TopicPartition, Queue> queues_;  // never holds an empty queue
+  std::set<TopicPartition> muted_;
+  uint64_t next_batch_id_ = 1;
+  int flushes_in_progress_ = 0;
+  bool closing_ = false;
+};
+
+}  // namespace millrace::client::internal

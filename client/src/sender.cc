@@ -1,0 +1,195 @@
+#include "sender.h"
+
+#include <boost/asio/post.hpp>
+#include <map>
+#include <utility>
+
+#include "deadline.h"
+#include "millrace.pb.h"
+#include "millrace/client/errc.h"
+#include "millrace/protocol/errc.h"
+
+namespace millrace::client::internal {
+
+namespace {
+
+bool is_retriable(const Error& error) {
+  return error.code.category() == protocol::protocol_category() &&
+         protocol::is_retriable(static_cast<protocol::errc>(error.code.value()));
+}
+
+}  // namespace
+
+Sender::Sender(NetworkClient& network, ProducerState& state, const ProducerConfig& config)
+    : network_(network), state_(state), config_(config), timer_(network.io_context()) {}
+
+void Sender::wakeup() {
+  if (wakeup_pending_.exchange(true)) return;
+  boost::asio::post(network_.io_context(), [this] { run_once(); });
+}
+
+void Sender::stop() {
+  stopped_ = true;
+  timer_.cancel();
+}
+
+void Sender::run_once() {
+  wakeup_pending_.store(false);
+  if (stopped_) return;
+  const int64_t now_ms = steady_now_ms();
+  const auto metadata = network_.metadata().snapshot();
+  const auto leader_of = [&](const TopicPartition& tp) { return metadata->leader_of(tp); };
+  std::vector<BatchPtr> expired;
+  std::map<NodeId, BatchList> requests;
+  RecordAccumulator::Readiness readiness;
+  {
+    std::lock_guard lock(state_.mutex());
+    RecordAccumulator& accumulator = state_.accumulator();
+    expired = accumulator.expire(now_ms);
+    readiness = accumulator.ready(now_ms, leader_of);
+    for (auto& [node, partitions] : readiness.ready) {
+      if (in_flight_requests_[node] >= config_.max_in_flight_per_connection) continue;
+      BatchList batches = accumulator.drain(partitions, config_.max_request_bytes);
+      if (!batches.empty()) requests[node] = std::move(batches);
+    }
+  }
+  for (auto& batch : expired) {
+    state_.fail(*batch, make_error(protocol::errc::request_timed_out,
+                                   std::to_string(batch->record_count()) + " record(s) for " +
+                                       batch->partition().to_string() +
+                                       " expired: " + std::to_string(config_.delivery_timeout_ms) +
+                                       " ms (delivery_timeout_ms) passed since the batch was created"));
+  }
+  for (auto& [node, batches] : requests) send_produce(node, std::move(batches));
+  const auto age = SteadyClock::now() - metadata->updated_at;
+  if (readiness.unknown_leader || age > std::chrono::milliseconds(config_.connection.metadata_max_age_ms)) {
+    refresh_metadata();
+  }
+  arm_timer(readiness.next_check_ms);
+}
+
+void Sender::arm_timer(int64_t at_ms) {
+  if (at_ms == std::numeric_limits<int64_t>::max()) return;
+  timer_.expires_at(SteadyClock::time_point(std::chrono::milliseconds(at_ms)));
+  timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) run_once();
+  });
+}
+
+void Sender::refresh_metadata() {
+  if (metadata_refresh_pending_) return;
+  metadata_refresh_pending_ = true;
+  network_.request_metadata({}, [this](const Status&) {
+    metadata_refresh_pending_ = false;
+    wakeup();
+  });
+}
+
+void Sender::send_produce(NodeId node, BatchList batches) {
+  wire::ProduceRequest request;
+  request.set_acks(static_cast<int32_t>(config_.acks));
+  request.set_timeout_ms(config_.connection.request_timeout_ms);
+  OutboundRequest out;
+  size_t payload_bytes = 0;
+  for (const auto& batch : batches) payload_bytes += batch->size_bytes();
+  out.payload.reserve(payload_bytes);
+  for (auto& batch : batches) {
+    auto* partition = request.add_partitions();
+    partition->set_topic(batch->partition().topic);
+    partition->set_partition(batch->partition().partition.value);
+    partition->set_records_bytes(static_cast<uint32_t>(batch->size_bytes()));
+    const ByteView bytes = batch->bytes();
+    out.payload.insert(out.payload.end(), bytes.begin(), bytes.end());
+    ++batch->attempts;
+  }
+  out.api_key = protocol::ApiKey::produce;
+  out.body = request.SerializeAsString();
+  out.expects_response = config_.acks != Acks::none;
+  out.timeout = std::chrono::milliseconds(config_.connection.request_timeout_ms);
+  auto shared = std::make_shared<BatchList>(std::move(batches));
+  out.on_done = [this, node, shared](Result<ResponseFrame> frame) {
+    --in_flight_requests_[node];
+    handle_response(node, *shared, std::move(frame));
+    wakeup();
+  };
+  ++in_flight_requests_[node];
+  network_.send(node, std::move(out));
+}
+
+void Sender::handle_response(NodeId node, BatchList& batches, Result<ResponseFrame> frame) {
+  const int64_t now_ms = steady_now_ms();
+  if (!frame) {
+    for (auto& batch : batches) retry_or_fail(std::move(batch), frame.error(), now_ms);
+    return;
+  }
+  if (config_.acks == Acks::none) {
+    for (auto& batch : batches) finish(std::move(batch), Offset{-1});
+    return;
+  }
+  auto response = decode_response<wire::ProduceResponse>(*frame);
+  if (!response) {
+    for (auto& batch : batches) retry_or_fail(std::move(batch), response.error(), now_ms);
+    return;
+  }
+  std::map<TopicPartition, const wire::ProducePartitionResult*> results;
+  for (const auto& r : response->results())
+    results[TopicPartition{r.topic(), PartitionId{r.partition()}}] = &r;
+  for (auto& batch : batches) {
+    auto it = results.find(batch->partition());
+    if (it == results.end()) {
+      Error error =
+          make_error(errc::bad_response, "node " + std::to_string(node.value) +
+                                             " sent no produce result for " + batch->partition().to_string());
+      retry_or_fail(std::move(batch), error, now_ms);
+      continue;
+    }
+    const wire::ProducePartitionResult& r = *it->second;
+    if (r.error_code() == 0) {
+      finish(std::move(batch), Offset{r.base_offset()});
+    } else {
+      Error error = error_from_wire(r.error_code(), r.error_message(), batch->partition().to_string(),
+                                    batch->partition().to_string());
+      retry_or_fail(std::move(batch), error, now_ms);
+    }
+  }
+}
+
+void Sender::finish(BatchPtr batch, Offset base_offset) {
+  {
+    std::lock_guard lock(state_.mutex());
+    state_.accumulator().unmute(batch->partition());
+  }
+  state_.complete(*batch, base_offset);
+}
+
+void Sender::retry_or_fail(BatchPtr batch, const Error& error, int64_t now_ms) {
+  if (error.code == protocol::errc::message_too_large && batch->record_count() > 1 && !state_.aborting()) {
+    std::lock_guard lock(state_.mutex());  // maybe only some records are too large: retry each on its own
+    state_.accumulator().split_and_reenqueue(std::move(batch));
+    return;
+  }
+  const int64_t give_up_ms = batch->created_ms() + config_.delivery_timeout_ms;
+  const bool retriable = is_retriable(error);
+  if (retriable && !state_.aborting() && now_ms + config_.retry_backoff_ms < give_up_ms) {
+    batch->retry_at_ms = now_ms + config_.retry_backoff_ms;
+    {
+      std::lock_guard lock(state_.mutex());
+      state_.accumulator().reenqueue(std::move(batch));
+    }
+    refresh_metadata();
+    return;
+  }
+  Error final_error = error;
+  if (retriable && !state_.aborting()) {
+    final_error.message += "; gave up after " + std::to_string(batch->attempts) +
+                           " attempt(s): delivery_timeout_ms (" +
+                           std::to_string(config_.delivery_timeout_ms) + ") reached";
+  }
+  {
+    std::lock_guard lock(state_.mutex());
+    state_.accumulator().unmute(batch->partition());
+  }
+  state_.fail(*batch, final_error);
+}
+
+}  // namespace millrace::client::internal

@@ -1,0 +1,51 @@
+#pragma once
+// Sender: the producer's I/O-thread half. Each pass expires old batches, drains ready ones into one produce
+// request per leader (many partitions per request, one batch per partition, at most
+// max_in_flight_per_connection requests per broker), and handles the responses: completing batches,
+// re-queueing retriable failures after retry_backoff_ms with a metadata refresh, failing the rest.
+//
+// Contract: wakeup() is thread-safe; everything else runs on the I/O thread. Passes also run on a timer
+// armed for the next linger expiry, retry backoff or delivery timeout.
+#include <atomic>
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "network_client.h"
+#include "producer_state.h"
+
+namespace millrace::client::internal {
+
+class Sender {
+ public:
+  Sender(NetworkClient& network, ProducerState& state, const ProducerConfig& config);
+
+  void wakeup();
+  // I/O thread only: no more passes.
+  void stop();
+
+ private:
+  using BatchPtr = RecordAccumulator::BatchPtr;
+  using BatchList = std::vector<BatchPtr>;
+
+  void run_once();
+  void send_produce(NodeId node, BatchList batches);
+  void handle_response(NodeId node, BatchList& batches, Result<ResponseFrame> frame);
+  void finish(BatchPtr batch, Offset base_offset);
+  void retry_or_fail(BatchPtr batch, const Error& error, int64_t now_ms);
+  void arm_timer(int64_t at_ms);
+  void refresh_metadata();
+
+  NetworkClient& network_;
+  ProducerState& state_;
+  const ProducerConfig config_;
+  boost::asio::steady_timer timer_;
+  std::atomic<bool> wakeup_pending_{false};
+  // I/O thread state:
+  std::map<NodeId, int32_t> in_flight_requests_;
+  bool metadata_refresh_pending_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace millrace::client::internal

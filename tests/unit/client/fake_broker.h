@@ -1,0 +1,63 @@
+#pragma once
+// FakeBroker: a scripted native-protocol server on 127.0.0.1 (an ephemeral port) for client unit tests.
+// Every request frame goes to the handler, on the connection's own thread; whatever frame bytes it returns
+// are written back (nothing: no response, as for acks=0). Stopping closes every connection.
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "millrace.pb.h"
+#include "millrace/protocol/bytes.h"
+#include "millrace/protocol/frame.h"
+
+namespace millrace::testing {
+
+class FakeBroker {
+ public:
+  struct Request {
+    protocol::ApiKey api_key;
+    uint32_t correlation_id;
+    ByteView body;
+    ByteView payload;
+
+    template <class Message>
+    Message parse() const {
+      Message m;
+      m.ParseFromArray(body.data(), static_cast<int>(body.size()));
+      return m;
+    }
+  };
+  using Handler = std::function<std::optional<Buffer>(const Request&)>;
+
+  explicit FakeBroker(Handler handler);
+  ~FakeBroker();
+
+  uint16_t port() const { return port_; }
+  std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
+
+  // A response frame to `request` with `body` (and a payload).
+  static Buffer respond(const Request& request, const google::protobuf::MessageLite& body,
+                        ByteView payload = {});
+  // Metadata naming this broker as node 0, controller, and leader of every partition of `topics`
+  // (name -> partition count; a count of -1 reports the topic as UNKNOWN_TOPIC_OR_PARTITION).
+  wire::MetadataResponse metadata(const std::vector<std::pair<std::string, int32_t>>& topics) const;
+
+ private:
+  void accept_loop();
+  void serve(int fd);
+
+  Handler handler_;
+  int listen_fd_ = -1;
+  uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::mutex mutex_;
+  std::vector<int> connection_fds_;
+  std::vector<std::thread> threads_;
+  std::thread acceptor_;
+};
+
+}  // namespace millrace::testing

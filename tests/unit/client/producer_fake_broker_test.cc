@@ -1,0 +1,287 @@
+// Producer against a scripted broker: retries keep order, acks=0 waits for nothing, unknown topics fail fast,
+// a full buffer fails after max_block_ms, close() fails what cannot be delivered.
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "fake_broker.h"
+#include "millrace/client/errc.h"
+#include "millrace/client/producer.h"
+#include "millrace/protocol/errc.h"
+#include "millrace/protocol/record_batch_decoder.h"
+
+using namespace millrace;
+using namespace millrace::client;
+using millrace::testing::FakeBroker;
+using namespace std::chrono_literals;
+
+namespace {
+
+ProducerConfig config_for(const FakeBroker& broker) {
+  ProducerConfig config;
+  config.connection.bootstrap = broker.bootstrap();
+  config.linger_ms = 0;
+  config.retry_backoff_ms = 10;
+  return config;
+}
+
+ProducerRecord record(std::string topic, int32_t partition, std::string value) {
+  ProducerRecord r;
+  r.topic = std::move(topic);
+  r.partition = PartitionId{partition};
+  r.value = std::move(value);
+  return r;
+}
+
+// A one-partition log kept by the fake broker.
+struct FakeLog {
+  std::mutex mutex;
+  std::vector<std::string> values;
+  int produce_requests = 0;
+  int metadata_requests = 0;
+  bool bad_request = false;  // Catch macros are not thread-safe: handlers set this, the test checks it
+};
+
+}  // namespace
+
+TEST_CASE("a NOT_LEADER_OR_FOLLOWER answer is retried after a metadata refresh, keeping order and offsets") {
+  FakeLog log;
+  FakeBroker* self = nullptr;
+  FakeBroker broker([&](const FakeBroker::Request& r) -> std::optional<Buffer> {
+    std::lock_guard lock(log.mutex);
+    if (r.api_key == protocol::ApiKey::metadata) {
+      ++log.metadata_requests;
+      return FakeBroker::respond(r, self->metadata({{"t", 1}}));
+    }
+    if (r.api_key != protocol::ApiKey::produce) return std::nullopt;
+    const auto request = r.parse<wire::ProduceRequest>();
+    wire::ProduceResponse response;
+    size_t pos = 0;
+    for (const auto& p : request.partitions()) {
+      auto* result = response.add_results();
+      result->set_topic(p.topic());
+      result->set_partition(p.partition());
+      const ByteView bytes = r.payload.subspan(pos, p.records_bytes());
+      pos += p.records_bytes();
+      if (++log.produce_requests == 1) {
+        result->set_error_code(6);  // NOT_LEADER_OR_FOLLOWER
+        result->set_error_message("leadership moved");
+        continue;
+      }
+      result->set_base_offset(static_cast<int64_t>(log.values.size()));
+      std::vector<protocol::Record> records;
+      if (!protocol::decode_records(bytes, 0, records).ok()) log.bad_request = true;
+      for (const auto& rec : records) log.values.push_back(*rec.value);
+    }
+    return FakeBroker::respond(r, response);
+  });
+  self = &broker;
+
+  auto producer = Producer::create(config_for(broker));
+  REQUIRE(producer.ok());
+  std::vector<std::future<DeliveryReport>> reports;
+  for (int i = 0; i < 20; ++i) reports.push_back((*producer)->send(record("t", 0, std::to_string(i))));
+  for (int i = 0; i < 20; ++i) {
+    const auto report = reports[static_cast<size_t>(i)].get();
+    INFO(i << ": " << (report.error ? report.error->to_string() : "ok"));
+    REQUIRE(report.ok());
+    CHECK(report.topic == "t");
+    CHECK(report.partition == PartitionId{0});
+    CHECK(report.offset == Offset{i});
+  }
+  (*producer)->close();
+  std::lock_guard lock(log.mutex);
+  CHECK_FALSE(log.bad_request);
+  REQUIRE(log.values.size() == 20);
+  for (int i = 0; i < 20; ++i) CHECK(log.values[static_cast<size_t>(i)] == std::to_string(i));
+  CHECK(log.metadata_requests >= 2);  // the error triggered a refresh
+  CHECK(log.produce_requests >= 2);
+}
+
+TEST_CASE("with acks=0 nothing waits for a response and offsets are -1") {
+  FakeLog log;
+  FakeBroker* self = nullptr;
+  FakeBroker broker([&](const FakeBroker::Request& r) -> std::optional<Buffer> {
+    std::lock_guard lock(log.mutex);
+    if (r.api_key == protocol::ApiKey::metadata) return FakeBroker::respond(r, self->metadata({{"t", 2}}));
+    if (r.api_key == protocol::ApiKey::produce) {
+      const auto request = r.parse<wire::ProduceRequest>();
+      std::vector<protocol::Record> records;
+      if (request.acks() != 0 || !protocol::decode_records(r.payload, 0, records).ok())
+        log.bad_request = true;
+      for (const auto& rec : records) log.values.push_back(*rec.value);
+    }
+    return std::nullopt;  // never answers produce, as a broker does for acks=0
+  });
+  self = &broker;
+  auto config = config_for(broker);
+  config.acks = Acks::none;
+  config.connection.request_timeout_ms = 60000;  // a wait for a response would show as a hang
+  auto producer = Producer::create(config);
+  REQUIRE(producer.ok());
+  std::vector<std::future<DeliveryReport>> reports;
+  for (int i = 0; i < 10; ++i) reports.push_back((*producer)->send(record("t", i % 2, std::to_string(i))));
+  for (auto& f : reports) {
+    REQUIRE(f.wait_for(5s) == std::future_status::ready);
+    const auto report = f.get();
+    REQUIRE(report.ok());
+    CHECK(report.offset == Offset{-1});
+  }
+  (*producer)->close();
+  for (int wait = 0; wait < 200; ++wait) {
+    {
+      std::lock_guard lock(log.mutex);
+      if (log.values.size() == 10) break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  std::lock_guard lock(log.mutex);
+  CHECK_FALSE(log.bad_request);
+  CHECK(log.values.size() == 10);
+}
+
+TEST_CASE("send() to a topic the broker does not know fails at once") {
+  FakeBroker* self = nullptr;
+  FakeBroker broker([&](const FakeBroker::Request& r) -> std::optional<Buffer> {
+    if (r.api_key == protocol::ApiKey::metadata)
+      return FakeBroker::respond(r, self->metadata({{"missing", -1}}));
+    return std::nullopt;
+  });
+  self = &broker;
+  auto config = config_for(broker);
+  config.max_block_ms = 10000;
+  auto producer = Producer::create(config);
+  REQUIRE(producer.ok());
+  const auto start = std::chrono::steady_clock::now();
+  std::atomic<int> callbacks{0};
+  auto st = (*producer)->send(record("missing", 0, "x"), [&](const DeliveryReport&) { ++callbacks; });
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().code == protocol::errc::unknown_topic_or_partition);
+  CHECK(std::chrono::steady_clock::now() - start < 5s);
+  auto as_future = (*producer)->send(record("missing", 0, "x"));
+  CHECK_FALSE(as_future.get().ok());
+  (*producer)->close();
+  CHECK(callbacks == 0);  // a refused send() never calls back
+}
+
+TEST_CASE("an explicit partition beyond the topic's partitions is refused") {
+  FakeBroker* self = nullptr;
+  FakeBroker broker([&](const FakeBroker::Request& r) -> std::optional<Buffer> {
+    if (r.api_key == protocol::ApiKey::metadata) return FakeBroker::respond(r, self->metadata({{"t", 2}}));
+    return std::nullopt;
+  });
+  self = &broker;
+  auto producer = Producer::create(config_for(broker));
+  REQUIRE(producer.ok());
+  auto st = (*producer)->send(record("t", 2, "x"), {});
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().code == protocol::errc::unknown_topic_or_partition);
+}
+
+TEST_CASE("a full buffer blocks send() for max_block_ms then fails, and close() fails what is undelivered") {
+  FakeBroker* self = nullptr;
+  FakeBroker broker([&](const FakeBroker::Request& r) -> std::optional<Buffer> {
+    if (r.api_key == protocol::ApiKey::metadata) return FakeBroker::respond(r, self->metadata({{"t", 1}}));
+    return std::nullopt;  // produce requests are never answered
+  });
+  self = &broker;
+  auto config = config_for(broker);
+  config.acks = Acks::leader;
+  config.batch_bytes = 300;
+  config.buffer_memory_bytes = 300;
+  config.max_block_ms = 200;
+  auto producer = Producer::create(config);
+  REQUIRE(producer.ok());
+  std::promise<DeliveryReport> first;
+  REQUIRE(
+      (*producer)
+          ->send(record("t", 0, std::string(200, 'a')), [&](const DeliveryReport& d) { first.set_value(d); })
+          .ok());
+  const auto start = std::chrono::steady_clock::now();
+  auto st = (*producer)->send(record("t", 0, std::string(200, 'b')), {});
+  const auto blocked = std::chrono::steady_clock::now() - start;
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().code == errc::buffer_exhausted);
+  CHECK(blocked >= 190ms);
+  CHECK(blocked < 5s);
+  (*producer)->close(100ms);
+  auto future = first.get_future();
+  REQUIRE(future.wait_for(5s) == std::future_status::ready);
+  const auto report = future.get();
+  REQUIRE_FALSE(report.ok());
+  CHECK(report.error->code == errc::closed);
+  auto after = (*producer)->send(record("t", 0, "late"), {});
+  REQUIRE_FALSE(after.ok());
+  CHECK(after.error().code == errc::closed);
+}
+
+TEST_CASE("a record larger than max_request_bytes is refused with MESSAGE_TOO_LARGE") {
+  FakeBroker* self = nullptr;
+  FakeBroker broker([&](const FakeBroker::Request& r) -> std::optional<Buffer> {
+    if (r.api_key == protocol::ApiKey::metadata) return FakeBroker::respond(r, self->metadata({{"t", 1}}));
+    return std::nullopt;
+  });
+  self = &broker;
+  auto config = config_for(broker);
+  config.max_request_bytes = 1000;
+  auto producer = Producer::create(config);
+  REQUIRE(producer.ok());
+  auto st = (*producer)->send(record("t", 0, std::string(2000, 'x')), {});
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().code == protocol::errc::message_too_large);
+}
+
+TEST_CASE("a batch refused as too large is retried record by record: only the large record fails") {
+  FakeLog log;
+  FakeBroker* self = nullptr;
+  FakeBroker broker([&](const FakeBroker::Request& r) -> std::optional<Buffer> {
+    std::lock_guard lock(log.mutex);
+    if (r.api_key == protocol::ApiKey::metadata) return FakeBroker::respond(r, self->metadata({{"t", 1}}));
+    if (r.api_key != protocol::ApiKey::produce) return std::nullopt;
+    const auto request = r.parse<wire::ProduceRequest>();
+    wire::ProduceResponse response;
+    size_t pos = 0;
+    for (const auto& p : request.partitions()) {
+      auto* result = response.add_results();
+      result->set_topic(p.topic());
+      result->set_partition(p.partition());
+      std::vector<protocol::Record> records;
+      if (!protocol::decode_records(r.payload.subspan(pos, p.records_bytes()), 0, records).ok())
+        log.bad_request = true;
+      pos += p.records_bytes();
+      if (p.records_bytes() > 500) {  // the broker's limit for a whole batch
+        result->set_error_code(10);
+        result->set_error_message("record batch of " + std::to_string(p.records_bytes()) +
+                                  " bytes exceeds 500");
+        continue;
+      }
+      result->set_base_offset(static_cast<int64_t>(log.values.size()));
+      for (const auto& rec : records) log.values.push_back(*rec.value);
+    }
+    return FakeBroker::respond(r, response);
+  });
+  self = &broker;
+  auto config = config_for(broker);
+  config.linger_ms = 200;  // all three records in one batch
+  auto producer = Producer::create(config);
+  REQUIRE(producer.ok());
+  auto a = (*producer)->send(record("t", 0, "a"));
+  auto big = (*producer)->send(record("t", 0, std::string(1000, 'x')));
+  auto b = (*producer)->send(record("t", 0, "b"));
+  const auto ra = a.get();
+  const auto rbig = big.get();
+  const auto rb = b.get();
+  REQUIRE(ra.ok());
+  CHECK(ra.offset == Offset{0});
+  REQUIRE_FALSE(rbig.ok());
+  CHECK(rbig.error->code == protocol::errc::message_too_large);
+  REQUIRE(rb.ok());
+  CHECK(rb.offset == Offset{1});
+  (*producer)->close();
+  std::lock_guard lock(log.mutex);
+  CHECK_FALSE(log.bad_request);
+  CHECK(log.values == std::vector<std::string>{"a", "b"});
+}

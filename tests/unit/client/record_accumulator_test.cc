@@ -1,0 +1,232 @@
+// The producer's batching rules: batch_bytes cut-off, linger, flush, muting (one batch in flight per
+// partition), retry backoff and re-queueing at the front, delivery timeout, request size limit.
+#include <catch2/catch.hpp>
+#include <optional>
+#include <string>
+
+#include "record_accumulator.h"
+
+using namespace millrace;
+using namespace millrace::client;
+using namespace millrace::client::internal;
+
+namespace {
+
+constexpr size_t kBatchBytes = 1000;
+constexpr int64_t kLingerMs = 5;
+constexpr int64_t kDeliveryTimeoutMs = 1000;
+
+protocol::Record record_of(size_t value_bytes) {
+  protocol::Record r;
+  r.value = std::string(value_bytes, 'v');
+  r.timestamp_ms = 1;
+  return r;
+}
+
+RecordAccumulator make_accumulator() {
+  return RecordAccumulator(AccumulatorConfig{kBatchBytes, kLingerMs, kDeliveryTimeoutMs});
+}
+
+const TopicPartition kP0{"t", PartitionId{0}};
+const TopicPartition kP1{"t", PartitionId{1}};
+const TopicPartition kP2{"t", PartitionId{2}};
+
+// Every partition is led by node 0, except p2, led by node 1.
+std::optional<NodeId> leader(const TopicPartition& tp) {
+  return tp == kP2 ? NodeId{1} : NodeId{0};
+}
+std::optional<NodeId> no_leader(const TopicPartition&) {
+  return std::nullopt;
+}
+
+bool is_ready(const RecordAccumulator& acc, int64_t now, const TopicPartition& tp) {
+  const auto r = acc.ready(now, leader);
+  for (const auto& [node, partitions] : r.ready) {
+    for (const auto& p : partitions) {
+      if (p == tp) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("records share a batch until batch_bytes, then a new batch starts and the old one is ready") {
+  auto acc = make_accumulator();
+  const auto first = acc.append(kP0, record_of(100), {}, 0);
+  CHECK(first.new_batch);
+  CHECK_FALSE(first.batch_full);
+  int appended = 1;
+  RecordAccumulator::AppendResult last = first;
+  while (true) {
+    last = acc.append(kP0, record_of(100), {}, 0);
+    ++appended;
+    if (last.new_batch) break;
+    CHECK(last.batch_id == first.batch_id);
+    REQUIRE(appended < 20);
+  }
+  CHECK(last.batch_full);  // the first batch was cut off
+  CHECK(last.batch_id != first.batch_id);
+  CHECK(appended > 5);  // about 1000 / ~110 bytes per record
+  CHECK(acc.queued_batch_count() == 2);
+  CHECK(is_ready(acc, 0, kP0));  // before linger: the full batch goes at once
+
+  auto drained = acc.drain({kP0}, 1 << 20);
+  REQUIRE(drained.size() == 1);
+  CHECK(drained[0]->id() == first.batch_id);
+  CHECK(drained[0]->record_count() == static_cast<size_t>(appended - 1));
+  CHECK(drained[0]->size_bytes() <= kBatchBytes);
+}
+
+TEST_CASE("a record larger than batch_bytes gets a batch of its own") {
+  auto acc = make_accumulator();
+  acc.append(kP0, record_of(10), {}, 0);
+  const auto big = acc.append(kP0, record_of(5000), {}, 0);
+  CHECK(big.new_batch);
+  CHECK(big.batch_full);
+  const auto after = acc.append(kP0, record_of(10), {}, 0);
+  CHECK(after.new_batch);
+  CHECK(acc.queued_batch_count() == 3);
+}
+
+TEST_CASE("a batch that is not full waits for linger_ms") {
+  auto acc = make_accumulator();
+  acc.append(kP0, record_of(10), {}, 100);
+  CHECK_FALSE(is_ready(acc, 100, kP0));
+  CHECK_FALSE(is_ready(acc, 100 + kLingerMs - 1, kP0));
+  CHECK(acc.ready(100, leader).next_check_ms == 100 + kLingerMs);
+  CHECK(is_ready(acc, 100 + kLingerMs, kP0));
+}
+
+TEST_CASE("a flush makes every batch ready at once, until it ends") {
+  auto acc = make_accumulator();
+  acc.append(kP0, record_of(10), {}, 0);
+  CHECK_FALSE(is_ready(acc, 0, kP0));
+  acc.begin_flush();
+  CHECK(is_ready(acc, 0, kP0));
+  acc.end_flush();
+  CHECK_FALSE(is_ready(acc, 0, kP0));
+  acc.set_closing();
+  CHECK(is_ready(acc, 0, kP0));
+}
+
+TEST_CASE("ready partitions are grouped by leader and partitions without a leader are flagged") {
+  auto acc = make_accumulator();
+  for (const auto& tp : {kP0, kP1, kP2}) acc.append(tp, record_of(10), {}, 0);
+  const auto r = acc.ready(kLingerMs, leader);
+  REQUIRE(r.ready.size() == 2);
+  CHECK(r.ready.at(NodeId{0}) == std::vector<TopicPartition>{kP0, kP1});
+  CHECK(r.ready.at(NodeId{1}) == std::vector<TopicPartition>{kP2});
+  CHECK_FALSE(r.unknown_leader);
+  const auto none = acc.ready(kLingerMs, no_leader);
+  CHECK(none.ready.empty());
+  CHECK(none.unknown_leader);
+}
+
+TEST_CASE("a drained partition is muted until its batch completes") {
+  auto acc = make_accumulator();
+  acc.append(kP0, record_of(10), {}, 0);
+  auto first = acc.drain({kP0}, 1 << 20);
+  REQUIRE(first.size() == 1);
+  CHECK_FALSE(first[0]->is_open());
+  acc.append(kP0, record_of(10), {}, 0);
+  CHECK(acc.is_muted(kP0));
+  CHECK_FALSE(is_ready(acc, 1000, kP0));
+  CHECK(acc.drain({kP0}, 1 << 20).empty());
+  acc.unmute(kP0);
+  CHECK(is_ready(acc, kLingerMs, kP0));
+}
+
+TEST_CASE("a retried batch goes back to the front, after its backoff") {
+  auto acc = make_accumulator();
+  acc.append(kP0, record_of(10), {}, 0);
+  auto in_flight = acc.drain({kP0}, 1 << 20);
+  REQUIRE(in_flight.size() == 1);
+  const uint64_t retried_id = in_flight[0]->id();
+  acc.append(kP0, record_of(10), {}, 1);  // a later batch queues behind the muted partition
+  in_flight[0]->attempts = 1;
+  in_flight[0]->retry_at_ms = 50;
+  acc.reenqueue(std::move(in_flight[0]));
+  CHECK_FALSE(acc.is_muted(kP0));
+  CHECK_FALSE(is_ready(acc, 49, kP0));
+  CHECK(acc.ready(10, leader).next_check_ms == 50);
+  CHECK(is_ready(acc, 50, kP0));
+  auto again = acc.drain({kP0}, 1 << 20);
+  REQUIRE(again.size() == 1);
+  CHECK(again[0]->id() == retried_id);  // order kept: the retried batch before the later one
+  CHECK(acc.queued_batch_count() == 1);
+}
+
+TEST_CASE("new records never join a batch that was sent") {
+  auto acc = make_accumulator();
+  const auto a = acc.append(kP0, record_of(10), {}, 0);
+  auto in_flight = acc.drain({kP0}, 1 << 20);
+  acc.reenqueue(std::move(in_flight[0]));
+  const auto b = acc.append(kP0, record_of(10), {}, 0);
+  CHECK(b.new_batch);
+  CHECK(b.batch_id != a.batch_id);
+  CHECK_FALSE(acc.batch_accepts(kP0, a.batch_id, 10));
+  CHECK(acc.batch_accepts(kP0, b.batch_id, 10));
+}
+
+TEST_CASE("batches older than delivery_timeout_ms expire") {
+  auto acc = make_accumulator();
+  acc.append(kP0, record_of(10), {}, 0);
+  // Past linger but without a leader, the batch waits: the next check is when it expires.
+  CHECK(acc.ready(kLingerMs, no_leader).next_check_ms == kDeliveryTimeoutMs);
+  acc.append(kP1, record_of(10), {}, 500);
+  CHECK(acc.expire(kDeliveryTimeoutMs - 1).empty());
+  auto expired = acc.expire(kDeliveryTimeoutMs);
+  REQUIRE(expired.size() == 1);
+  CHECK(expired[0]->partition() == kP0);
+  CHECK(acc.queued_batch_count() == 1);
+}
+
+TEST_CASE("drain keeps a request within max_request_bytes but always takes one batch") {
+  auto acc = make_accumulator();
+  for (const auto& tp : {kP0, kP1, kP2}) acc.append(tp, record_of(400), {}, 0);
+  auto one = acc.drain({kP0, kP1, kP2}, 10);
+  CHECK(one.size() == 1);
+  auto two = acc.drain({kP1, kP2}, 1000);
+  CHECK(two.size() == 2);
+}
+
+TEST_CASE("abort_all empties the accumulator") {
+  auto acc = make_accumulator();
+  acc.append(kP0, record_of(10), {}, 0);
+  acc.append(kP1, record_of(10), {}, 0);
+  CHECK(acc.abort_all().size() == 2);
+  CHECK(acc.queued_batch_count() == 0);
+}
+
+TEST_CASE("a batch refused as too large is split into one batch per record, in order, callbacks kept") {
+  auto acc = make_accumulator();
+  std::vector<int64_t> delivered;
+  for (int i = 0; i < 3; ++i) {
+    acc.append(kP0, record_of(10),
+               PendingRecord{[&delivered, i](const DeliveryReport& r) {
+                               delivered.push_back(i * 100 + r.offset.value);
+                             },
+                             0, 5},
+               0);
+  }
+  acc.append(kP1, record_of(10), {}, 0);
+  auto in_flight = acc.drain({kP0}, 1 << 20);
+  REQUIRE(in_flight.size() == 1);
+  REQUIRE(in_flight[0]->record_count() == 3);
+  acc.append(kP0, record_of(10), {}, 0);  // queued behind the split records
+  acc.split_and_reenqueue(std::move(in_flight[0]));
+  CHECK_FALSE(acc.is_muted(kP0));
+  CHECK(acc.queued_batch_count() == 5);  // 3 singles + the later p0 batch + p1
+  for (int i = 0; i < 3; ++i) {
+    auto single = acc.drain({kP0}, 1 << 20);
+    REQUIRE(single.size() == 1);
+    CHECK(single[0]->record_count() == 1);
+    CHECK(single[0]->reserved_bytes() == 5);
+    single[0]->close();
+    single[0]->complete(Offset{7});
+    acc.unmute(kP0);
+  }
+  CHECK(delivered == std::vector<int64_t>{7, 107, 207});  // each record's own callback, in send order
+  CHECK(acc.queued_batch_count() == 2);
+}
