@@ -4,7 +4,9 @@
 
 namespace millrace::broker {
 
-Flusher::Flusher(boost::asio::io_context& owner) : owner_(owner), thread_([this] { run(); }) {}
+Flusher::Flusher(boost::asio::io_context& owner) : owner_(owner) {
+  for (int i = 0; i < kFlushThreads; ++i) threads_.emplace_back([this] { run(); });
+}
 
 Flusher::~Flusher() {
   stop();
@@ -23,31 +25,32 @@ void Flusher::stop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
-  wake_.notify_one();
-  if (thread_.joinable()) thread_.join();
+  wake_.notify_all();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
 }
 
-uint64_t Flusher::passes() const {
+uint64_t Flusher::jobs_run() const {
   std::lock_guard lock(mutex_);
-  return passes_;
+  return jobs_run_;
 }
 
 void Flusher::run() {
   for (;;) {
-    std::deque<std::pair<storage::FlushJob, Completion>> batch;
+    std::pair<storage::FlushJob, Completion> item;
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty() && stopping_) return;
-      batch.swap(queue_);
-      ++passes_;
+      item = std::move(queue_.front());
+      queue_.pop_front();
+      ++jobs_run_;
     }
-    for (auto& [job, done] : batch) {
-      Status status = job.run();
-      boost::asio::post(owner_, [done = std::move(done), status = std::move(status)]() mutable {
-        done(std::move(status));
-      });
-    }
+    Status status = item.first.run();
+    boost::asio::post(owner_, [done = std::move(item.second), status = std::move(status)]() mutable {
+      done(std::move(status));
+    });
   }
 }
 

@@ -1,7 +1,9 @@
 #pragma once
-// Flusher: the dedicated fsync path. Jobs are submitted on the network (owner) thread, run on the flusher
-// thread, and their completions are posted back to the owner's io_context. Each pass takes every queued job,
-// so many appends share one fsync per file (group commit).
+// Flusher: the dedicated fsync path. Jobs are submitted on the network (owner) thread, run on one of
+// kFlushThreads flusher threads, and their completions are posted back to the owner's io_context.
+// Group commit happens per partition: a partition has at most one job in flight, and everything it appends
+// meanwhile goes into its next job. Several threads let fsyncs of different partitions overlap, which the
+// filesystem journal can merge, instead of queueing one behind another.
 //
 // Thread-safety: submit() and stop() are called from the owner thread only.
 #include <condition_variable>
@@ -9,6 +11,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -16,6 +19,9 @@
 #include "millrace/storage/partition_log.h"
 
 namespace millrace::broker {
+
+// Threads running fsyncs. More than the partitions being written to at once buys nothing.
+constexpr int kFlushThreads = 4;
 
 class Flusher {
  public:
@@ -31,8 +37,8 @@ class Flusher {
   // Runs the remaining jobs and joins the thread. Completions already posted still run on the owner.
   void stop();
 
-  // Number of fsync passes so far (for group-commit statistics).
-  uint64_t passes() const;
+  // Number of jobs run so far (for group-commit statistics).
+  uint64_t jobs_run() const;
 
  private:
   void run();
@@ -42,8 +48,8 @@ class Flusher {
   std::condition_variable wake_;
   std::deque<std::pair<storage::FlushJob, Completion>> queue_;
   bool stopping_ = false;
-  uint64_t passes_ = 0;
-  std::thread thread_;
+  uint64_t jobs_run_ = 0;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace millrace::broker
