@@ -7,8 +7,10 @@
 #include <functional>
 #include <limits>
 #include <sstream>
+#include <type_traits>
 
 #include "millrace/broker/errc.h"
+#include "millrace/broker/topic_config.h"
 #include "millrace/broker/value_parsing.h"
 
 namespace millrace::broker {
@@ -40,6 +42,24 @@ Setter int_setter(T BrokerConfig::*field, int64_t min, int64_t max) {
   };
 }
 
+// A broker-wide default of a topic config: checked by the topic key's own rules, so both agree.
+template <class T>
+Setter topic_default_setter(T BrokerConfig::*field, std::string_view topic_key) {
+  return [field, topic_key](BrokerConfig& c, std::string_view v) -> Status {
+    if (Status st = validate_topic_config_value(topic_key, v); !st) {
+      return config_error("(the default for topic config '" + std::string(topic_key) + "') " +
+                          st.error().message);
+    }
+    if constexpr (std::is_same_v<T, std::string>) {
+      c.*field = std::string(v);
+    } else {
+      c.*field = static_cast<T>(
+          *parse_int_in_range(v, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()));
+    }
+    return {};
+  };
+}
+
 Setter host_port_setter(HostPort BrokerConfig::*field) {
   return [field](BrokerConfig& c, std::string_view v) -> Status {
     auto parsed = parse_host_port(v);
@@ -49,8 +69,8 @@ Setter host_port_setter(HostPort BrokerConfig::*field) {
   };
 }
 
-const std::array<KeySpec, 15>& key_specs() {
-  static const std::array<KeySpec, 15> specs = {{
+const std::array<KeySpec, 22>& key_specs() {
+  static const std::array<KeySpec, 22> specs = {{
       {"node_id", int_setter(&BrokerConfig::node_id, 0, std::numeric_limits<int32_t>::max())},
       {"data_dir",
        [](BrokerConfig& c, std::string_view v) -> Status {
@@ -90,9 +110,20 @@ const std::array<KeySpec, 15>& key_specs() {
        }},
       {"flush_interval_ms", int_setter(&BrokerConfig::flush_interval_ms, 1, 3'600'000)},
       {"default_partitions", int_setter(&BrokerConfig::default_partitions, 1, 100'000)},
-      {"segment_bytes", int_setter(&BrokerConfig::segment_bytes, 1024, std::numeric_limits<int32_t>::max())},
-      {"max_message_bytes", int_setter(&BrokerConfig::max_message_bytes, 1024, 1024 * kMiB)},
-      {"index_interval_bytes", int_setter(&BrokerConfig::index_interval_bytes, 1, 64 * kMiB)},
+      {"segment_bytes", topic_default_setter(&BrokerConfig::segment_bytes, "segment.bytes")},
+      {"max_message_bytes", topic_default_setter(&BrokerConfig::max_message_bytes, "max.message.bytes")},
+      {"index_interval_bytes",
+       topic_default_setter(&BrokerConfig::index_interval_bytes, "index.interval.bytes")},
+      {"segment_ms", topic_default_setter(&BrokerConfig::segment_ms, "segment.ms")},
+      {"retention_ms", topic_default_setter(&BrokerConfig::retention_ms, "retention.ms")},
+      {"retention_bytes", topic_default_setter(&BrokerConfig::retention_bytes, "retention.bytes")},
+      {"cleanup_policy", topic_default_setter(&BrokerConfig::cleanup_policy, "cleanup.policy")},
+      {"delete_retention_ms",
+       topic_default_setter(&BrokerConfig::delete_retention_ms, "delete.retention.ms")},
+      {"min_insync_replicas",
+       topic_default_setter(&BrokerConfig::min_insync_replicas, "min.insync.replicas")},
+      {"retention_check_interval_ms",
+       int_setter(&BrokerConfig::retention_check_interval_ms, 100, 86'400'000)},
       {"shutdown_timeout_ms", int_setter(&BrokerConfig::shutdown_timeout_ms, 0, 600'000)},
       {"log_level",
        [](BrokerConfig& c, std::string_view v) -> Status {
@@ -149,6 +180,9 @@ Status validate_config(const BrokerConfig& config) {
     return config_error("key 'max_message_bytes' (" + std::to_string(config.max_message_bytes) +
                         ") must be at least 1024 bytes below 'max_frame_bytes' (" +
                         std::to_string(config.max_frame_bytes) + ")");
+  }
+  if (config.cleanup_policy != "delete") {
+    return config_error("key 'cleanup_policy' must be 'delete' for now: log compaction is not implemented");
   }
   if (config.max_message_bytes > config.segment_bytes) {
     return config_error("key 'max_message_bytes' must not exceed 'segment_bytes'");

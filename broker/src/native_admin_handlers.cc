@@ -104,4 +104,16 @@ void NativeHandler::handle_describe_topics(const protocol::FrameView& frame, Res
   respond(native::encode(ApiKey::describe_topics, frame.header.correlation_id, resp));
 }
 
+void NativeHandler::handle_alter_topic_config(const protocol::FrameView& frame, Respond& respond) {
+  wire::AlterTopicConfigRequest req;
+  if (!native::parse_body(frame, req))
+    return respond(malformed(frame.header.correlation_id, "alter request"));
+  const TopicConfigOverrides set(req.set().begin(), req.set().end());
+  const std::vector<std::string> remove(req.remove().begin(), req.remove().end());
+  wire::AlterTopicConfigResponse resp;
+  set_result(resp.mutable_result(), req.topic(),
+             manager_.alter_topic_config(req.topic(), set, remove, req.validate_only()));
+  respond(native::encode(ApiKey::alter_topic_config, frame.header.correlation_id, resp));
+}
+
 }  // namespace millrace::broker

@@ -64,6 +64,8 @@ void NativeHandler::handle(const protocol::FrameView& frame, MutableByteView pay
       return handle_fetch(frame, respond);
     case ApiKey::list_offsets:
       return handle_list_offsets(frame, respond);
+    case ApiKey::alter_topic_config:
+      return handle_alter_topic_config(frame, respond);
     case ApiKey::error:
       break;
   }

@@ -25,6 +25,10 @@ Partition::Partition(std::string topic, PartitionId id, std::unique_ptr<storage:
       policy_(policy),
       flusher_(flusher) {}
 
+void Partition::set_config(const EffectiveTopicConfig& config) {
+  config_ = config;
+}
+
 void Partition::append(MutableByteView batches, int32_t acks, AppendCallback done) {
   if (closed_) {
     done(make_error(errc::not_leader_or_follower, "partition is closing"));

@@ -37,6 +37,17 @@ Status check_client_batches(ByteView batches) {
   return {};
 }
 
+// Valid values this broker cannot yet act on are refused rather than silently ignored.
+Status check_topic_configs(const TopicConfigOverrides& configs) {
+  if (Status st = validate_topic_config(configs); !st) return st;
+  auto policy = configs.find("cleanup.policy");
+  if (policy != configs.end() && policy->second != "delete") {
+    return make_error(errc::invalid_config, "cleanup.policy '" + policy->second +
+                                                "' is not supported yet: log compaction is not implemented");
+  }
+  return {};
+}
+
 }  // namespace
 
 PartitionManager::PartitionManager(const BrokerConfig& config, storage::KvStore& store, Flusher& flusher)
@@ -89,7 +100,7 @@ Status PartitionManager::create_topic(const TopicSpecInput& spec) {
                                                     std::to_string(kMaxPartitionsPerTopic) + " (got " +
                                                     std::to_string(count) + ")");
   }
-  if (Status st = validate_topic_config(spec.configs); !st) return st;
+  if (Status st = check_topic_configs(spec.configs); !st) return st;
   if (topics_.count(spec.name) > 0) {
     return make_error(errc::topic_already_exists, "topic '" + spec.name + "' already exists");
   }
@@ -107,6 +118,30 @@ Status PartitionManager::create_topic(const TopicSpecInput& spec) {
   }
   topics_.emplace(spec.name, Topic{std::move(record), std::move(*partitions)});
   spdlog::info("created topic '{}' with {} partitions", spec.name, count);
+  return {};
+}
+
+Status PartitionManager::alter_topic_config(std::string_view name, const TopicConfigOverrides& set,
+                                            const std::vector<std::string>& remove, bool validate_only) {
+  auto it = topics_.find(name);
+  if (it == topics_.end()) return unknown_topic(name);
+  TopicRecord updated = it->second.record;
+  for (const auto& key : remove) {
+    if (!is_known_topic_config(key)) {
+      return make_error(errc::invalid_config, "unknown topic config '" + key + "'");
+    }
+    updated.configs.erase(key);
+  }
+  for (const auto& [key, value] : set) updated.configs[key] = value;
+  if (Status st = check_topic_configs(updated.configs); !st) return st;
+  if (validate_only) return {};
+  if (Status st = registry_.put(updated); !st) {
+    return make_error(errc::kafka_storage_error, "cannot record topic config: " + st.error().to_string());
+  }
+  const EffectiveTopicConfig effective = resolve_topic_config(updated.configs, config_);
+  for (auto& p : it->second.partitions) p->set_config(effective);
+  it->second.record = std::move(updated);
+  spdlog::info("altered config of topic '{}'", name);
   return {};
 }
 

@@ -106,6 +106,20 @@ Status Admin::delete_topic(const std::string& name) {
   return topic_result_status(response->results(), name);
 }
 
+Status Admin::alter_topic_config(const std::string& name, const std::map<std::string, std::string>& set,
+                                 const std::vector<std::string>& remove) {
+  wire::AlterTopicConfigRequest request;
+  request.set_topic(name);
+  for (const auto& [key, value] : set) (*request.mutable_set())[key] = value;
+  for (const auto& key : remove) request.add_remove(key);
+  auto response = impl_->network().call_and_decode<wire::AlterTopicConfigResponse>(
+      impl_->controller(), protocol::ApiKey::alter_topic_config, request);
+  if (!response) return std::move(response).error();
+  google::protobuf::RepeatedPtrField<wire::TopicResult> results;
+  *results.Add() = response->result();
+  return topic_result_status(results, name);
+}
+
 Result<std::vector<TopicListing>> Admin::list_topics() {
   auto response = impl_->network().call_and_decode<wire::ListTopicsResponse>(
       impl_->controller(), protocol::ApiKey::list_topics, wire::ListTopicsRequest{});

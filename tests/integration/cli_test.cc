@@ -44,7 +44,8 @@ TEST_CASE("CLI round trip: create, list, produce, consume, describe, delete") {
   broker.start();
   const Cli cli{broker.bootstrap()};
 
-  auto created = cli.run({"topic", "create", "readings", "--partitions", "4", "--config", "segment.bytes=1048576"});
+  auto created =
+      cli.run({"topic", "create", "readings", "--partitions", "4", "--config", "segment.bytes=1048576"});
   INFO(created.err);
   REQUIRE(created.exit_code == 0);
 
@@ -118,8 +119,8 @@ TEST_CASE("CLI consume from a partition and offset, and produce to a chosen part
   const Cli cli{broker.bootstrap()};
   REQUIRE(cli.run({"topic", "create", "seq", "--partitions", "2"}).exit_code == 0);
   REQUIRE(cli.run({"produce", "seq", "--partition", "1"}, "a\nb\nc\nd\n").exit_code == 0);
-  auto r = cli.run({"consume", "seq", "--partition", "1", "--offset", "2", "--max-messages", "2", "--format",
-                    "%o:%v\\n"});
+  auto r = cli.run(
+      {"consume", "seq", "--partition", "1", "--offset", "2", "--max-messages", "2", "--format", "%o:%v\\n"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out == "2:c\n3:d\n");
@@ -144,7 +145,8 @@ TEST_CASE("CLI errors are one line on stderr with a non-zero exit") {
   };
   check_error(cli.run({"topic", "create", "dup", "--partitions", "1"}), "TOPIC_ALREADY_EXISTS");
   check_error(cli.run({"topic", "create", "bad name", "--partitions", "1"}), "INVALID_TOPIC_EXCEPTION");
-  check_error(cli.run({"topic", "create", "cfg", "--partitions", "1", "--config", "nope=1"}), "INVALID_CONFIG");
+  check_error(cli.run({"topic", "create", "cfg", "--partitions", "1", "--config", "nope=1"}),
+              "INVALID_CONFIG");
   check_error(cli.run({"produce", "missing"}, "x\n"), "UNKNOWN_TOPIC_OR_PARTITION");
   check_error(cli.run({"topic", "frobnicate"}), "frobnicate");
 
@@ -172,4 +174,39 @@ TEST_CASE("CLI takes its bootstrap from MILLRACE_BOOTSTRAP") {
   CHECK(r.exit_code == 0);
   const Cli cli{broker.bootstrap()};
   CHECK(contains(cli.run({"topic", "list"}).out, "from-env"));
+}
+
+TEST_CASE("topic alter-config changes overrides at once and they survive a restart") {
+  TempDir dir;
+  BrokerProcess broker(dir.path() / "data");
+  broker.start();
+  const Cli cli{broker.bootstrap()};
+  REQUIRE(cli.run({"topic", "create", "cfg", "--partitions", "1"}).exit_code == 0);
+  const std::string big(3000, 'b');
+  REQUIRE(cli.run({"produce", "cfg"}, big + "\n").exit_code == 0);
+
+  auto altered = cli.run(
+      {"topic", "alter-config", "cfg", "--set", "max.message.bytes=2048", "--set", "retention.ms=3600000"});
+  INFO(altered.err);
+  REQUIRE(altered.exit_code == 0);
+  CHECK(cli.run({"produce", "cfg"}, big + "\n").exit_code != 0);  // enforced at once
+  CHECK(cli.run({"produce", "cfg"}, "small\n").exit_code == 0);
+
+  // A bad key or value refuses the whole change.
+  auto refused = cli.run({"topic", "alter-config", "cfg", "--set", "retention.ms=5", "--set", "nope=1"});
+  CHECK(refused.exit_code != 0);
+  CHECK(contains(refused.err, "INVALID_CONFIG"));
+
+  REQUIRE(broker.stop() == 0);
+  broker.start();
+  auto described = cli.run({"topic", "describe", "cfg", "--json"});
+  REQUIRE(described.exit_code == 0);
+  CHECK(contains(described.out, "\"name\":\"max.message.bytes\",\"value\":\"2048\",\"source\":\"topic\""));
+  CHECK(contains(described.out, "\"name\":\"retention.ms\",\"value\":\"3600000\",\"source\":\"topic\""));
+  CHECK(cli.run({"produce", "cfg"}, big + "\n").exit_code != 0);
+
+  REQUIRE(cli.run({"topic", "alter-config", "cfg", "--delete", "max.message.bytes"}).exit_code == 0);
+  CHECK(cli.run({"produce", "cfg"}, big + "\n").exit_code == 0);
+  auto after = cli.run({"topic", "describe", "cfg", "--json"});
+  CHECK(contains(after.out, "\"name\":\"max.message.bytes\",\"value\":\"1048588\",\"source\":\"default\""));
 }

@@ -1,11 +1,13 @@
 #include "topic_commands.h"
 
 #include <cstdio>
+#include <map>
 #include <memory>
 
 #include "input_parsing.h"
 #include "json_writer.h"
 #include "millrace/client/admin.h"
+#include "millrace/client/errc.h"
 #include "text_table.h"
 #include "validators.h"
 
@@ -18,6 +20,7 @@ struct TopicOptions {
   int32_t partitions = 0;
   int32_t replication_factor = 0;
   std::vector<std::string> configs;
+  std::vector<std::string> removed_configs;
   bool json = false;
 };
 
@@ -43,6 +46,25 @@ int create_topic(const GlobalOptions& globals, const TopicOptions& options) {
   if (!admin) return report_error(admin.error());
   if (auto st = (*admin)->create_topic(topic); !st) return report_error(st.error());
   return print("Created topic " + options.name + ".\n");
+}
+
+int alter_topic_config(const GlobalOptions& globals, const TopicOptions& options) {
+  std::map<std::string, std::string> set;
+  for (const auto& assignment : options.configs) {
+    auto parsed = parse_config_assignment(assignment);
+    if (!parsed) return report_error(parsed.error(), kExitUsage);
+    set[parsed->first] = parsed->second;
+  }
+  if (set.empty() && options.removed_configs.empty()) {
+    return report_error(
+        make_error(client::errc::invalid_argument, "nothing to change: give --set or --delete"), kExitUsage);
+  }
+  auto admin = client::Admin::create(connection_config(globals));
+  if (!admin) return report_error(admin.error());
+  if (auto st = (*admin)->alter_topic_config(options.name, set, options.removed_configs); !st) {
+    return report_error(st.error());
+  }
+  return print("Altered config of topic " + options.name + ".\n");
 }
 
 int delete_topic(const GlobalOptions& globals, const TopicOptions& options) {
@@ -158,6 +180,16 @@ void add_topic_commands(CLI::App& app, const GlobalOptions& globals, CommandRunn
   describe->add_flag("--json", options->json, "Print JSON");
   describe->callback([&runner, &globals, options] {
     runner = [&globals, options] { return describe_topic(globals, *options); };
+  });
+
+  CLI::App* alter = topic->add_subcommand("alter-config", "Change a topic's config overrides");
+  alter->add_option("name", options->name, "Topic name")->required();
+  alter->add_option("--set", options->configs,
+                    "key=value to override (repeatable), e.g. retention.ms=3600000");
+  alter->add_option("--delete", options->removed_configs,
+                    "key whose override to remove, falling back to the broker default (repeatable)");
+  alter->callback([&runner, &globals, options] {
+    runner = [&globals, options] { return alter_topic_config(globals, *options); };
   });
 
   CLI::App* remove = topic->add_subcommand("delete", "Delete a topic and all its records");

@@ -30,6 +30,13 @@ TEST_CASE("config/millrace.yaml documents exactly the defaults") {
   CHECK(c->segment_bytes == d.segment_bytes);
   CHECK(c->max_message_bytes == d.max_message_bytes);
   CHECK(c->index_interval_bytes == d.index_interval_bytes);
+  CHECK(c->segment_ms == d.segment_ms);
+  CHECK(c->retention_ms == d.retention_ms);
+  CHECK(c->retention_bytes == d.retention_bytes);
+  CHECK(c->cleanup_policy == d.cleanup_policy);
+  CHECK(c->delete_retention_ms == d.delete_retention_ms);
+  CHECK(c->min_insync_replicas == d.min_insync_replicas);
+  CHECK(c->retention_check_interval_ms == d.retention_check_interval_ms);
   CHECK(c->shutdown_timeout_ms == d.shutdown_timeout_ms);
   CHECK(c->log_level == d.log_level);
 }
@@ -56,6 +63,15 @@ TEST_CASE("every config error names the key and the problem") {
     REQUIRE_FALSE(c.ok());
     CHECK(c.error().message.find("key 'node_id'") != std::string::npos);
     CHECK(c.error().message.find("seven") != std::string::npos);
+  }
+  SECTION("a topic default checked by the topic key's rules") {
+    auto c = load_config_text("cleanup_policy: shred\n", "my.yaml");
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.error().message.find("key 'cleanup_policy'") != std::string::npos);
+    CHECK(c.error().message.find("cleanup.policy") != std::string::npos);
+    auto r = load_config_text("retention_ms: -2\n", "my.yaml");
+    REQUIRE_FALSE(r.ok());
+    CHECK(load_config_text("retention_ms: -1\n", "my.yaml").ok());
   }
   SECTION("out of range") {
     auto c = load_config_text("segment_bytes: 10\n", "my.yaml");

@@ -24,6 +24,10 @@ TEST_CASE("topic configs use Kafka names and refuse unknown keys and bad values"
   REQUIRE_FALSE(unknown.ok());
   CHECK(unknown.error().code == errc::invalid_config);
   CHECK(unknown.error().message.find("segment.byte") != std::string::npos);
+  CHECK(validate_topic_config({{"cleanup.policy", "compact,delete"}, {"retention.ms", "-1"}}).ok());
+  CHECK_FALSE(validate_topic_config({{"cleanup.policy", "shred"}}).ok());
+  CHECK_FALSE(validate_topic_config({{"retention.bytes", "-5"}}).ok());
+  CHECK_FALSE(validate_topic_config({{"min.insync.replicas", "0"}}).ok());
   auto bad = validate_topic_config({{"segment.bytes", "big"}});
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().code == errc::invalid_config);
@@ -36,6 +40,10 @@ TEST_CASE("effective topic config falls back to broker defaults and reports the 
   const auto effective = resolve_topic_config(overrides, defaults);
   CHECK(effective.segment_bytes == 5'000'000);
   CHECK(effective.max_message_bytes == 2048);
+  CHECK(effective.retention_ms == defaults.retention_ms);
+  CHECK(effective.cleanup_policy == CleanupPolicy::delete_segments);
+  CHECK(resolve_topic_config({{"cleanup.policy", "compact"}}, defaults).cleanup_policy ==
+        CleanupPolicy::compact);
   const auto entries = describe_topic_config(overrides, defaults);
   bool saw_segment = false, saw_max = false;
   for (const auto& e : entries) {

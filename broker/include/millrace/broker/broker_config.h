@@ -37,6 +37,13 @@ struct BrokerConfig {
   int64_t segment_bytes = 1024LL * 1024 * 1024;
   int64_t max_message_bytes = 1024 * 1024 + 12;  // largest record batch accepted (Kafka's message.max.bytes)
   int64_t index_interval_bytes = 4096;
+  int64_t segment_ms = 7LL * 24 * 3600 * 1000;    // roll a segment this old even if not full
+  int64_t retention_ms = 7LL * 24 * 3600 * 1000;  // delete closed segments older than this; -1: forever
+  int64_t retention_bytes = -1;                   // per partition; -1: no size limit
+  std::string cleanup_policy = "delete";          // delete | compact | compact,delete
+  int64_t delete_retention_ms = 24LL * 3600 * 1000;
+  int32_t min_insync_replicas = 1;
+  int64_t retention_check_interval_ms = 5 * 60 * 1000;  // how often retention runs
 
   int64_t shutdown_timeout_ms = 10000;
   std::string log_level = "info";

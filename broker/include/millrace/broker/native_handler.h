@@ -31,6 +31,7 @@ class NativeHandler final : public RequestHandler {
   void handle_delete_topics(const protocol::FrameView& frame, Respond& respond);
   void handle_list_topics(const protocol::FrameView& frame, Respond& respond);
   void handle_describe_topics(const protocol::FrameView& frame, Respond& respond);
+  void handle_alter_topic_config(const protocol::FrameView& frame, Respond& respond);
   void handle_produce(const protocol::FrameView& frame, MutableByteView payload, Respond& respond);
   void handle_fetch(const protocol::FrameView& frame, Respond& respond);
   void handle_list_offsets(const protocol::FrameView& frame, Respond& respond);

@@ -31,6 +31,8 @@ class Partition : public std::enable_shared_from_this<Partition> {
   const std::string& topic() const { return topic_; }
   PartitionId id() const { return id_; }
   const EffectiveTopicConfig& config() const { return config_; }
+  // Applies an altered topic config (max.message.bytes at once; segment settings from the next roll).
+  void set_config(const EffectiveTopicConfig& config);
   const storage::PartitionLog& log() const { return *log_; }
 
   // Appends validated batches. `done` runs once the append is acknowledged for `acks`: right away for

@@ -53,6 +53,10 @@ class PartitionManager {
   Status delete_topic(std::string_view name);
   std::vector<TopicRecord> list_topics() const;
   Result<TopicState> describe_topic(std::string_view name) const;
+  // Overrides the keys in `set`, drops the overrides in `remove`, validates the result, persists it and
+  // applies it to the live partitions. With `validate_only`, only checks.
+  Status alter_topic_config(std::string_view name, const TopicConfigOverrides& set,
+                            const std::vector<std::string>& remove, bool validate_only);
 
   Result<std::shared_ptr<Partition>> partition(std::string_view topic, int32_t partition) const;
 

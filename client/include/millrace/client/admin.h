@@ -32,6 +32,10 @@ class Admin {
   Status create_topic(const std::string& name, int32_t partitions,
                       const std::map<std::string, std::string>& configs = {});
   Status delete_topic(const std::string& name);
+  // Overrides the configs in `set` and drops the overrides named in `remove` (they fall back to the broker
+  // defaults); other overrides are kept. Refused whole (INVALID_CONFIG) if any key or value is bad.
+  Status alter_topic_config(const std::string& name, const std::map<std::string, std::string>& set,
+                            const std::vector<std::string>& remove = {});
   Result<std::vector<TopicListing>> list_topics();
   Result<TopicDescription> describe_topic(const std::string& name);
   // Fails with the first topic's error if any topic cannot be described (the message names it).

@@ -38,6 +38,7 @@ enum class ApiKey : uint16_t {
   produce = 6,
   fetch = 7,
   list_offsets = 8,
+  alter_topic_config = 9,
   error = 0xFFFF,  // response only: the request could not be handled at all (unknown API, bad body)
 };
 
