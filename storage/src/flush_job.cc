@@ -3,8 +3,9 @@
 
 namespace millrace::storage {
 
-FlushJob::FlushJob(std::vector<std::shared_ptr<SegmentFile>> files, Offset flushed_up_to)
-    : files_(std::move(files)), flushed_up_to_(flushed_up_to) {}
+FlushJob::FlushJob(std::vector<std::shared_ptr<SegmentFile>> files, Offset flushed_up_to,
+                   uint64_t truncations)
+    : files_(std::move(files)), flushed_up_to_(flushed_up_to), truncations_(truncations) {}
 
 Status FlushJob::run() const {
   for (const auto& file : files_) {

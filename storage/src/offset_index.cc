@@ -56,6 +56,12 @@ IndexEntry OffsetIndex::lookup(int64_t relative_offset) const {
   return *(after - 1);
 }
 
+void OffsetIndex::truncate_at_position(int64_t position) {
+  while (!entries_.empty() && static_cast<int64_t>(entries_.back().position) >= position) entries_.pop_back();
+  written_count_ = std::min(written_count_, entries_.size());
+  last_indexed_position_ = last().position;
+}
+
 IndexEntry OffsetIndex::last() const {
   return entries_.empty() ? IndexEntry{} : entries_.back();
 }

@@ -31,6 +31,9 @@ class OffsetIndex {
 
   // The last entry whose relative offset is <= `relative_offset`; {0, 0} (the segment start) if none.
   IndexEntry lookup(int64_t relative_offset) const;
+  // Forgets the entries at or after `position` (the log is being cut there). Unwritten-ness is kept only for
+  // surviving entries; the caller rewrites the .index file.
+  void truncate_at_position(int64_t position);
   // The last entry, or {0, 0} if there is none.
   IndexEntry last() const;
   size_t entry_count() const { return entries_.size(); }

@@ -37,6 +37,18 @@ void PartitionLog::mark_flushed(Offset up_to) {
   impl_->mark_flushed(up_to);
 }
 
+void PartitionLog::mark_flushed(const FlushJob& job) {
+  impl_->mark_flushed(job);
+}
+
+Status PartitionLog::truncate_to(Offset new_end) {
+  return impl_->truncate_to(new_end);
+}
+
+Status PartitionLog::truncate_fully(Offset new_start) {
+  return impl_->truncate_fully(new_start);
+}
+
 Offset PartitionLog::log_start_offset() const {
   return impl_->log_start_offset();
 }

@@ -147,7 +147,7 @@ const Segment& PartitionLog::Impl::segment_containing(Offset offset) const {
 
 FlushJob PartitionLog::Impl::prepare_flush() {
   const Offset log_end = log_end_offset();
-  if (closed_ || log_end == flushed_offset_) return FlushJob({}, flushed_offset_);
+  if (closed_ || log_end == flushed_offset_) return FlushJob({}, flushed_offset_, truncations_);
   std::vector<std::shared_ptr<SegmentFile>> files;
   for (auto it = segments_.rbegin(); it != segments_.rend() && (*it)->next_offset() > flushed_offset_; ++it) {
     if (Status s = (*it)->write_unwritten_index_entries(); !s) {
@@ -155,7 +155,7 @@ FlushJob PartitionLog::Impl::prepare_flush() {
     }
     files.push_back((*it)->files());
   }
-  return FlushJob(std::move(files), log_end);
+  return FlushJob(std::move(files), log_end, truncations_);
 }
 
 void PartitionLog::Impl::mark_flushed(Offset up_to) {
@@ -166,6 +166,72 @@ void PartitionLog::Impl::mark_flushed(Offset up_to) {
     spdlog::warn("recovery point not saved ({}); the next recovery will validate more",
                  s.error().to_string());
   }
+}
+
+void PartitionLog::Impl::mark_flushed(const FlushJob& job) {
+  if (job.truncations() != truncations_) return;  // stale: prepared before a truncation
+  mark_flushed(job.flushed_up_to());
+}
+
+Status PartitionLog::Impl::truncate_to(Offset new_end) {
+  if (closed_) return closed_error(directory_);
+  if (new_end < log_start_offset() || new_end > log_end_offset()) {
+    return make_error(errc::offset_out_of_range, "truncate_to " + std::to_string(new_end.value) +
+                                                     " is outside [" +
+                                                     std::to_string(log_start_offset().value) + ", " +
+                                                     std::to_string(log_end_offset().value) + "]");
+  }
+  if (new_end == log_end_offset()) return {};
+  if (new_end > segment_containing(new_end).base_offset()) {
+    auto location = segment_containing(new_end).find_batch(new_end);
+    if (!location) return std::move(location).error();
+    if (location->header.base_offset != new_end.value) {
+      return make_error(errc::invalid_argument,
+                        "truncate_to " + std::to_string(new_end.value) + " is not at a batch boundary");
+    }
+  }
+  // Newest first, so that a crash part-way leaves a shorter but consistent log.
+  while (segments_.size() > 1 && segments_.back()->base_offset() >= new_end) {
+    if (Status s = segments_.back()->remove_files(); !s) return s;
+    segments_.pop_back();
+  }
+  if (Status s = active().truncate_to(new_end); !s) return s;
+  return after_truncation();
+}
+
+Status PartitionLog::Impl::truncate_fully(Offset new_start) {
+  if (closed_) return closed_error(directory_);
+  if (new_start.value < 0) return make_error(errc::invalid_argument, "truncate_fully to a negative offset");
+  for (auto it = segments_.rbegin(); it != segments_.rend(); ++it) {
+    if (Status s = (*it)->remove_files(); !s) {
+      closed_ = true;  // part of the log is gone: the owner must reopen it
+      return s;
+    }
+  }
+  // Durably empty before the new segment appears: a crash leaves the old log's prefix, nothing, or the new.
+  if (Status s = directory_.sync(); !s) {
+    closed_ = true;
+    return s;
+  }
+  auto segment = Segment::create(directory_.path(), new_start, config_);
+  if (!segment) {
+    closed_ = true;
+    return std::move(segment).error();
+  }
+  segments_.clear();
+  segments_.push_back(std::move(segment).value());
+  flushed_offset_ = new_start;
+  if (Status s = segments_.back()->files()->sync(); !s) return s;
+  return after_truncation();
+}
+
+// Makes a truncation durable (directory entries, recovery point) and marks FlushJobs prepared before it
+// stale.
+Status PartitionLog::Impl::after_truncation() {
+  ++truncations_;
+  flushed_offset_ = std::min(flushed_offset_, log_end_offset());
+  if (Status s = directory_.sync(); !s) return s;
+  return RecoveryPointFile::write(directory_.path(), flushed_offset_, true);
 }
 
 Status PartitionLog::Impl::close() {

@@ -24,6 +24,9 @@ class PartitionLog::Impl {
   Result<ReadResult> read(Offset offset, size_t max_bytes, Offset up_to) const;
   FlushJob prepare_flush();
   void mark_flushed(Offset up_to);
+  void mark_flushed(const FlushJob& job);
+  Status truncate_to(Offset new_end);
+  Status truncate_fully(Offset new_start);
   Status close();
 
   Offset log_start_offset() const;
@@ -38,12 +41,14 @@ class PartitionLog::Impl {
   const Segment& segment_containing(Offset offset) const;
   Status roll();
   Status write_unwritten_index_entries();
+  Status after_truncation();
 
   const LogDirectory directory_;
   const LogConfig config_;
   std::vector<std::unique_ptr<Segment>> segments_;  // ascending base offsets; never empty
   Offset flushed_offset_;
   bool closed_ = false;
+  uint64_t truncations_ = 0;  // FlushJobs prepared before the latest truncation are stale
 };
 
 }  // namespace millrace::storage

@@ -5,6 +5,7 @@
 #include <string>
 #include <system_error>
 
+#include "io_error.h"
 #include "millrace/protocol/byte_order.h"
 #include "millrace/protocol/record_batch_format.h"
 #include "millrace/storage/disk_format.h"
@@ -163,6 +164,40 @@ Status Segment::write_unwritten_index_entries() {
     return written;
   }
   index_.mark_written();
+  return {};
+}
+
+Status Segment::truncate_to(Offset new_end) {
+  assert(new_end >= base_offset_ && new_end <= next_offset_);
+  if (new_end == next_offset_) return {};
+  int64_t position = 0;
+  if (new_end > base_offset_) {
+    auto location = find_batch(new_end);
+    if (!location) return std::move(location).error();
+    if (location->header.base_offset != new_end.value) {
+      return make_error(errc::invalid_argument, log_path().string() + ": offset " +
+                                                    std::to_string(new_end.value) +
+                                                    " is inside a batch, not at a batch boundary");
+    }
+    position = location->position;
+  }
+  if (Status s = files_->log().truncate(position); !s) return s;
+  size_bytes_ = position;
+  next_offset_ = new_end;
+  has_unclean_tail_ = false;
+  index_.truncate_at_position(position);
+  index_.mark_written();
+  File& index_file = files_->index();
+  if (Status s = index_file.truncate(0); !s) return s;
+  if (Status s = index_file.append(index_.encode_all()); !s) return s;
+  return files_->sync();
+}
+
+Status Segment::remove_files() {
+  for (const std::filesystem::path& path : {log_path(), files_->index().path()}) {
+    std::error_code ec;
+    if (!std::filesystem::remove(path, ec) && ec) return make_io_error(ec, "remove", path);
+  }
   return {};
 }
 

@@ -71,6 +71,12 @@ class Segment {
   // Appends index entries added since the last call to the .index file.
   Status write_unwritten_index_entries();
 
+  // Cuts the segment so that it ends at `new_end` (a batch boundary in [base_offset(), next_offset()]),
+  // rewrites its .index and fsyncs both files. invalid_argument if `new_end` is not a batch boundary.
+  Status truncate_to(Offset new_end);
+  // Deletes the segment's .log and .index files (open handles, e.g. in FlushJobs, stay valid).
+  Status remove_files();
+
   // Loader only: establishes the state found on disk, with `index` already in the .index file.
   void restore(int64_t size_bytes, Offset next_offset, OffsetIndex index);
   // Loader only: replaces the .index file with `index` and restores the state.

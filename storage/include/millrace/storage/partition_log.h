@@ -39,15 +39,18 @@ struct ReadResult {
 class FlushJob {
  public:
   FlushJob() = default;
-  FlushJob(std::vector<std::shared_ptr<SegmentFile>> files, Offset flushed_up_to);
+  // `truncations`: how many truncations the log had made when the job was prepared.
+  FlushJob(std::vector<std::shared_ptr<SegmentFile>> files, Offset flushed_up_to, uint64_t truncations = 0);
   // fsyncs the files. Thread-safe with respect to the log's owner thread.
   Status run() const;
   Offset flushed_up_to() const { return flushed_up_to_; }  // next offset after the last durable record
   bool empty() const { return files_.empty(); }
+  uint64_t truncations() const { return truncations_; }
 
  private:
   std::vector<std::shared_ptr<SegmentFile>> files_;
   Offset flushed_up_to_{0};
+  uint64_t truncations_ = 0;
 };
 
 class PartitionLog {
@@ -55,7 +58,8 @@ class PartitionLog {
   // Opens the partition directory, creating it if missing. Without a clean-shutdown marker, validates the
   // batches after the last recovery point, truncates a torn tail, rebuilds indexes. Removes the marker
   // (it is written again by close()).
-  static Result<std::unique_ptr<PartitionLog>> open(const std::filesystem::path& dir, const LogConfig& config);
+  static Result<std::unique_ptr<PartitionLog>> open(const std::filesystem::path& dir,
+                                                    const LogConfig& config);
   ~PartitionLog();
   PartitionLog(const PartitionLog&) = delete;
   PartitionLog& operator=(const PartitionLog&) = delete;
@@ -74,7 +78,22 @@ class PartitionLog {
   // Prepares an fsync of everything appended so far (empty job if nothing new).
   FlushJob prepare_flush();
   // Records that a FlushJob completed: offsets below `up_to` are durable. Also persists the recovery point.
+  // Must not be given the flushed_up_to() of a job prepared before a truncation (use the overload below).
   void mark_flushed(Offset up_to);
+  // As above with job.flushed_up_to(), but ignores a job prepared before a truncate_to() or
+  // truncate_fully(): the batches it covered may have been replaced by ones it did not sync.
+  void mark_flushed(const FlushJob& job);
+
+  // Removes every batch at or after `new_end`, which must be a batch boundary in
+  // [log_start_offset(), log_end_offset()] (invalid_argument otherwise; offset_out_of_range outside it).
+  // Deletes the segments that start at or after it (keeping the first segment, emptied, if need be) and cuts
+  // the one holding it. Durable on return: the cut segment is fsynced, the directory too, and the recovery
+  // point is lowered to the new end if it was above it (so is flushed_offset()). Index entries past the cut
+  // are dropped and the .index file rewritten. For Raft followers cutting a divergent suffix.
+  Status truncate_to(Offset new_end);
+  // Deletes every segment and starts the log afresh, empty, at `new_start` (a Raft follower installing a
+  // snapshot: Kafka's truncateFullyAndStartAt). Durable on return; flushed_offset() becomes `new_start`.
+  Status truncate_fully(Offset new_start);
 
   Offset log_start_offset() const;
   Offset log_end_offset() const;  // next offset to be assigned
