@@ -63,6 +63,7 @@ Status Broker::start() {
 
   server_->start_accepting();
   if (config_.flush == FlushPolicy::interval) schedule_interval_flush();
+  schedule_retention();
   signals_.add(SIGINT);
   signals_.add(SIGTERM);
   signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
@@ -98,11 +99,22 @@ void Broker::schedule_interval_flush() {
   });
 }
 
+void Broker::schedule_retention() {
+  retention_timer_.expires_after(std::chrono::milliseconds(config_.retention_check_interval_ms));
+  retention_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || shutting_down_) return;
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    manager_->enforce_retention(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
+    schedule_retention();
+  });
+}
+
 void Broker::begin_shutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
   signals_.cancel();
   flush_timer_.cancel();
+  retention_timer_.cancel();
   server_->stop_accepting();
   server_->stop_reading_all();
   manager_->begin_shutdown();

@@ -1,5 +1,7 @@
 #include "millrace/broker/partition.h"
 
+#include <spdlog/spdlog.h>
+
 #include "millrace/protocol/errc.h"
 #include "millrace/protocol/list_offsets.h"
 #include "millrace/storage/errc.h"
@@ -25,8 +27,22 @@ Partition::Partition(std::string topic, PartitionId id, std::unique_ptr<storage:
       policy_(policy),
       flusher_(flusher) {}
 
-void Partition::set_config(const EffectiveTopicConfig& config) {
+void Partition::set_config(const EffectiveTopicConfig& config, const storage::LogConfig& log_config) {
   config_ = config;
+  if (Status st = log_->set_config(log_config); !st) {
+    spdlog::error("{}-{}: config not applied to the log: {}", topic_, id_.value, st.error().to_string());
+  }
+}
+
+void Partition::enforce_retention(int64_t now_ms) {
+  if (closed_) return;
+  if (Status st = log_->roll_if_older(now_ms, config_.segment_ms); !st) {
+    spdlog::error("{}-{}: segment.ms roll failed: {}", topic_, id_.value, st.error().to_string());
+  }
+  auto deleted = log_->apply_retention(now_ms, config_.retention_ms, config_.retention_bytes);
+  if (!deleted) {
+    spdlog::error("{}-{}: retention failed: {}", topic_, id_.value, deleted.error().to_string());
+  }
 }
 
 void Partition::append(MutableByteView batches, int32_t acks, AppendCallback done) {

@@ -57,15 +57,19 @@ std::filesystem::path PartitionManager::partition_dir(const std::string& topic, 
   return config_.data_dir / (topic + "-" + std::to_string(partition));
 }
 
-Result<std::vector<std::shared_ptr<Partition>>> PartitionManager::open_partitions(const TopicRecord& record) {
-  const EffectiveTopicConfig effective = resolve_topic_config(record.configs, config_);
+storage::LogConfig PartitionManager::log_config(const EffectiveTopicConfig& effective) const {
   storage::LogConfig log_config;
   log_config.segment_bytes = effective.segment_bytes;
   log_config.index_interval_bytes = effective.index_interval_bytes;
   log_config.max_batch_bytes = config_.max_frame_bytes;  // recovery accepts any batch a frame could carry
+  return log_config;
+}
+
+Result<std::vector<std::shared_ptr<Partition>>> PartitionManager::open_partitions(const TopicRecord& record) {
+  const EffectiveTopicConfig effective = resolve_topic_config(record.configs, config_);
   std::vector<std::shared_ptr<Partition>> partitions;
   for (int32_t p = 0; p < record.partitions; ++p) {
-    auto log = storage::PartitionLog::open(partition_dir(record.name, p), log_config);
+    auto log = storage::PartitionLog::open(partition_dir(record.name, p), log_config(effective));
     if (!log) {
       return make_error(errc::kafka_storage_error, "cannot open partition " + record.name + "-" +
                                                        std::to_string(p) + ": " + log.error().to_string());
@@ -139,7 +143,7 @@ Status PartitionManager::alter_topic_config(std::string_view name, const TopicCo
     return make_error(errc::kafka_storage_error, "cannot record topic config: " + st.error().to_string());
   }
   const EffectiveTopicConfig effective = resolve_topic_config(updated.configs, config_);
-  for (auto& p : it->second.partitions) p->set_config(effective);
+  for (auto& p : it->second.partitions) p->set_config(effective, log_config(effective));
   it->second.record = std::move(updated);
   spdlog::info("altered config of topic '{}'", name);
   return {};
@@ -233,6 +237,12 @@ void PartitionManager::begin_shutdown() {
   shutting_down_ = true;
   for (auto& [name, topic] : topics_) {
     for (auto& p : topic.partitions) p->wake_data_waiters();
+  }
+}
+
+void PartitionManager::enforce_retention(int64_t now_ms) {
+  for (auto& [name, topic] : topics_) {
+    for (auto& p : topic.partitions) p->enforce_retention(now_ms);
   }
 }
 

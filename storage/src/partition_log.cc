@@ -73,6 +73,19 @@ const std::filesystem::path& PartitionLog::directory() const {
   return impl_->directory();
 }
 
+Status PartitionLog::set_config(const LogConfig& config) {
+  return impl_->set_config(config);
+}
+
+Status PartitionLog::roll_if_older(int64_t now_ms, int64_t segment_ms) {
+  return impl_->roll_if_older(now_ms, segment_ms);
+}
+
+Result<RetentionResult> PartitionLog::apply_retention(int64_t now_ms, int64_t retention_ms,
+                                                      int64_t retention_bytes) {
+  return impl_->apply_retention(now_ms, retention_ms, retention_bytes);
+}
+
 Status PartitionLog::close() {
   return impl_->close();
 }

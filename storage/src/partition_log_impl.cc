@@ -22,10 +22,6 @@ using protocol::load_be;
 
 namespace {
 
-Error closed_error(const LogDirectory& directory) {
-  return make_error(errc::log_closed, directory.path().string());
-}
-
 // The length of the longest prefix of `bytes` made of whole batches, and the offset after its last batch.
 std::pair<size_t, int64_t> whole_batches_prefix(ByteView bytes, int64_t next_offset) {
   size_t end = 0;

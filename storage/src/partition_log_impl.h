@@ -2,6 +2,7 @@
 // PartitionLog::Impl: the log's state — its segments (the last one active), the flushed offset and whether it
 // is closed — and the append, read and flush paths. Contract as for PartitionLog; owner thread only.
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "log_directory.h"
@@ -11,6 +12,9 @@
 namespace millrace::storage {
 
 class Segment;
+
+// The error every operation on a closed log returns.
+Error closed_error(const LogDirectory& directory);
 
 class PartitionLog::Impl {
  public:
@@ -28,6 +32,9 @@ class PartitionLog::Impl {
   Status truncate_to(Offset new_end);
   Status truncate_fully(Offset new_start);
   Status close();
+  Status set_config(const LogConfig& config);
+  Status roll_if_older(int64_t now_ms, int64_t segment_ms);
+  Result<RetentionResult> apply_retention(int64_t now_ms, int64_t retention_ms, int64_t retention_bytes);
 
   Offset log_start_offset() const;
   Offset log_end_offset() const;
@@ -44,11 +51,12 @@ class PartitionLog::Impl {
   Status after_truncation();
 
   const LogDirectory directory_;
-  const LogConfig config_;
+  LogConfig config_;
   std::vector<std::unique_ptr<Segment>> segments_;  // ascending base offsets; never empty
   Offset flushed_offset_;
   bool closed_ = false;
   uint64_t truncations_ = 0;  // FlushJobs prepared before the latest truncation are stale
+  std::optional<int64_t> active_holds_data_since_ms_;  // segment.ms: when roll_if_older first saw data
 };
 
 }  // namespace millrace::storage

@@ -42,6 +42,7 @@ class Broker {
 
  private:
   void schedule_interval_flush();
+  void schedule_retention();
   void begin_shutdown();
   void await_drain(std::chrono::steady_clock::time_point deadline);
   void finish_shutdown();
@@ -50,6 +51,7 @@ class Broker {
   boost::asio::io_context io_{1};
   boost::asio::signal_set signals_{io_};
   boost::asio::steady_timer flush_timer_{io_};
+  boost::asio::steady_timer retention_timer_{io_};
   boost::asio::steady_timer drain_timer_{io_};
   std::unique_ptr<DataDirLock> lock_;
   std::unique_ptr<storage::KvStore> store_;

@@ -31,8 +31,12 @@ class Partition : public std::enable_shared_from_this<Partition> {
   const std::string& topic() const { return topic_; }
   PartitionId id() const { return id_; }
   const EffectiveTopicConfig& config() const { return config_; }
-  // Applies an altered topic config (max.message.bytes at once; segment settings from the next roll).
-  void set_config(const EffectiveTopicConfig& config);
+  // Applies an altered topic config: max.message.bytes, retention and segment.ms at once; segment.bytes from
+  // the next append; index.interval.bytes from the next segment.
+  void set_config(const EffectiveTopicConfig& config, const storage::LogConfig& log_config);
+
+  // segment.ms rolling and retention.ms / retention.bytes deletion, as of `now_ms`.
+  void enforce_retention(int64_t now_ms);
   const storage::PartitionLog& log() const { return *log_; }
 
   // Appends validated batches. `done` runs once the append is acknowledged for `acks`: right away for

@@ -72,6 +72,9 @@ class PartitionManager {
   void begin_shutdown();
   bool shutting_down() const { return shutting_down_; }
 
+  // Runs segment.ms rolling and retention on every partition, as of `now_ms`.
+  void enforce_retention(int64_t now_ms);
+
   // Starts an fsync of every partition with unflushed data (interval policy).
   void flush_all();
   // Durable acks still waiting on an fsync, over all partitions.
@@ -89,6 +92,7 @@ class PartitionManager {
 
   Result<std::vector<std::shared_ptr<Partition>>> open_partitions(const TopicRecord& record);
   std::filesystem::path partition_dir(const std::string& topic, int32_t partition) const;
+  storage::LogConfig log_config(const EffectiveTopicConfig& effective) const;
 
   const BrokerConfig& config_;
   TopicRegistry registry_;

@@ -30,6 +30,12 @@ struct AppendResult {
 };
 
 // The result of a read: whole batches starting at the batch that contains the requested offset.
+// What apply_retention() removed.
+struct RetentionResult {
+  int32_t segments_deleted = 0;
+  int64_t bytes_deleted = 0;
+};
+
 struct ReadResult {
   Buffer bytes;
   Offset next_offset;  // offset after the last batch returned (== requested offset when bytes is empty)
@@ -94,6 +100,21 @@ class PartitionLog {
   // Deletes every segment and starts the log afresh, empty, at `new_start` (a Raft follower installing a
   // snapshot: Kafka's truncateFullyAndStartAt). Durable on return; flushed_offset() becomes `new_start`.
   Status truncate_fully(Offset new_start);
+
+  // Changes the settings an open log may change: segment_bytes and segment-age rolling apply to the next
+  // append; index_interval_bytes to segments created from now on. Invalid settings are refused.
+  Status set_config(const LogConfig& config);
+
+  // Rolls the active segment if it holds data and has held data for at least `segment_ms` by `now_ms`. Its
+  // age counts from the first call that saw it non-empty (the owner calls this periodically), so a segment
+  // rolls at most one check interval after segment_ms. Times are the caller's, in ms; storage reads no clock.
+  Status roll_if_older(int64_t now_ms, int64_t segment_ms);
+
+  // Deletes whole closed segments, oldest first, while either limit says so: `retention_ms` >= 0 deletes a
+  // segment last written before now_ms - retention_ms; `retention_bytes` >= 0 deletes the oldest while the
+  // log without it is still at least that large. Never deletes the active segment. The log start offset
+  // advances to the first remaining segment's base offset; reads below it are offset_out_of_range.
+  Result<RetentionResult> apply_retention(int64_t now_ms, int64_t retention_ms, int64_t retention_bytes);
 
   Offset log_start_offset() const;
   Offset log_end_offset() const;  // next offset to be assigned
