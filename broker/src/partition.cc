@@ -50,6 +50,10 @@ void Partition::append(MutableByteView batches, int32_t acks, AppendCallback don
     done(make_error(errc::not_leader_or_follower, "partition is closing"));
     return;
   }
+  if (write_failure_) {
+    done(*write_failure_);
+    return;
+  }
   auto appended = log_->append(batches);
   if (!appended) {
     done(to_client_error(appended.error()));
@@ -73,7 +77,7 @@ Result<storage::ReadResult> Partition::read(Offset offset, size_t max_bytes) con
 }
 
 void Partition::request_flush() {
-  if (flush_in_flight_ || closed_) return;
+  if (flush_in_flight_ || closed_ || write_failure_) return;
   storage::FlushJob job = log_->prepare_flush();
   if (job.empty()) return;
   flush_in_flight_ = true;
@@ -87,11 +91,17 @@ void Partition::on_flushed(Status status, Offset up_to) {
   flush_in_flight_ = false;
   if (closed_) return;
   if (!status) {
-    const Error error = to_client_error(status.error());
+    // After a failed fsync the kernel may already have dropped the dirty pages, so a later fsync that
+    // succeeds proves nothing (the "fsyncgate" lesson). Stop taking writes; reads of what is there go on.
+    write_failure_ =
+        make_error(protocol::errc::kafka_storage_error,
+                   topic_ + "-" + std::to_string(id_.value) + " refuses writes after a failed fsync (" +
+                       status.error().to_string() + "); restart the broker to recover the partition");
+    spdlog::error("{}", write_failure_->message);
     while (!durable_waiters_.empty()) {
       auto waiter = std::move(durable_waiters_.front());
       durable_waiters_.pop_front();
-      waiter.done(error);
+      waiter.done(*write_failure_);
     }
     return;
   }
@@ -125,7 +135,8 @@ void Partition::wake_data_waiters() {
 
 Status Partition::close() {
   if (closed_) return {};
-  Status st = log_->close();
+  // After a failed fsync, no clean-shutdown marker: the next start must validate the log, not trust it.
+  Status st = write_failure_ ? Status(*write_failure_) : log_->close();
   closed_ = true;
   std::deque<DurableWaiter> waiters;
   waiters.swap(durable_waiters_);

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -87,6 +88,7 @@ class Partition : public std::enable_shared_from_this<Partition> {
   Flusher& flusher_;
   bool flush_in_flight_ = false;
   bool closed_ = false;
+  std::optional<Error> write_failure_;  // set by a failed fsync: appends are refused from then on
   std::deque<DurableWaiter> durable_waiters_;
   std::map<uint64_t, DataWaiter> data_waiters_;
   uint64_t next_waiter_id_ = 1;
