@@ -229,8 +229,14 @@ Result<Offset> PartitionManager::list_offset(std::string_view topic, int32_t par
   if (!target) return std::move(target).error();
   if (timestamp == protocol::kListOffsetsEarliest) return (*target)->log().log_start_offset();
   if (timestamp == protocol::kListOffsetsLatest) return (*target)->high_watermark();
-  return make_error(errc::invalid_request,
-                    "only earliest (-2) and latest (-1) are supported in this version");
+  if (timestamp < 0) {
+    return make_error(errc::invalid_request, "timestamp " + std::to_string(timestamp) +
+                                                 " is neither -2 (earliest), -1 (latest) nor a time in ms");
+  }
+  auto found = (*target)->log().offset_for_timestamp(timestamp);
+  if (!found) return to_client_error(found.error());
+  // Every record is older: Kafka answers with the log end, where a consumer would wait for newer ones.
+  return found->value_or((*target)->high_watermark());
 }
 
 void PartitionManager::begin_shutdown() {

@@ -182,6 +182,22 @@ Result<std::map<TopicPartition, Offset>> Admin::list_offsets(const std::vector<T
 }
 
 Result<std::map<TopicPartition, Offset>> Admin::list_offsets(const std::string& topic, OffsetSpec spec) {
+  auto partitions = partitions_of(topic);
+  if (!partitions) return std::move(partitions).error();
+  return list_offsets(*partitions, spec);
+}
+
+Result<std::map<TopicPartition, Offset>> Admin::list_offsets_for_timestamp(const std::string& topic,
+                                                                           int64_t timestamp_ms) {
+  if (timestamp_ms < 0) {
+    return make_error(errc::invalid_argument, "timestamp " + std::to_string(timestamp_ms) + " is negative");
+  }
+  auto partitions = partitions_of(topic);
+  if (!partitions) return std::move(partitions).error();
+  return internal::lookup_offsets(impl_->network(), *partitions, timestamp_ms);
+}
+
+Result<std::vector<TopicPartition>> Admin::partitions_of(const std::string& topic) {
   if (auto st = impl_->network().refresh_metadata({topic}); !st) return std::move(st).error();
   const auto metadata = impl_->network().metadata().snapshot();
   const internal::TopicInfo* info = metadata->topic(topic);
@@ -192,7 +208,7 @@ Result<std::map<TopicPartition, Offset>> Admin::list_offsets(const std::string& 
   }
   std::vector<TopicPartition> partitions;
   for (const auto& p : info->partitions) partitions.push_back(TopicPartition{topic, p.partition});
-  return list_offsets(partitions, spec);
+  return partitions;
 }
 
 }  // namespace millrace::client

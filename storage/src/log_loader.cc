@@ -27,14 +27,20 @@ Result<std::unique_ptr<Segment>> load_segment(const LogDirectory& directory, con
                                               Offset base_offset, bool may_trust, bool is_last) {
   auto segment = Segment::open(directory.path(), base_offset, config);
   if (!segment) return std::move(segment).error();
+  bool trusted = false;
   if (may_trust) {
-    auto trusted = SegmentLoader::trust(**segment, config);
-    if (!trusted) return std::move(trusted).error();
-    if (*trusted) return segment;
-    spdlog::warn("{}: batch headers do not line up with the file; validating every batch",
-                 (*segment)->log_path().string());
+    auto checked = SegmentLoader::trust(**segment, config);
+    if (!checked) return std::move(checked).error();
+    trusted = *checked;
+    if (!trusted) {
+      spdlog::warn("{}: batch headers do not line up with the file; validating every batch",
+                   (*segment)->log_path().string());
+    }
   }
-  if (Status s = SegmentLoader::recover(**segment, config, is_last); !s) return std::move(s).error();
+  if (!trusted) {
+    if (Status s = SegmentLoader::recover(**segment, config, is_last); !s) return std::move(s).error();
+  }
+  if (Status s = (*segment)->load_time_index(config); !s) return std::move(s).error();
   return segment;
 }
 

@@ -77,6 +77,10 @@ Status PartitionLog::set_config(const LogConfig& config) {
   return impl_->set_config(config);
 }
 
+Result<std::optional<Offset>> PartitionLog::offset_for_timestamp(int64_t timestamp_ms) const {
+  return impl_->offset_for_timestamp(timestamp_ms);
+}
+
 Status PartitionLog::roll_if_older(int64_t now_ms, int64_t segment_ms) {
   return impl_->roll_if_older(now_ms, segment_ms);
 }

@@ -33,6 +33,7 @@ class PartitionLog::Impl {
   Status truncate_fully(Offset new_start);
   Status close();
   Status set_config(const LogConfig& config);
+  Result<std::optional<Offset>> offset_for_timestamp(int64_t timestamp_ms) const;
   Status roll_if_older(int64_t now_ms, int64_t segment_ms);
   Result<RetentionResult> apply_retention(int64_t now_ms, int64_t retention_ms, int64_t retention_bytes);
 

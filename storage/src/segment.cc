@@ -41,8 +41,15 @@ Result<std::unique_ptr<Segment>> Segment::open_files(const std::filesystem::path
   if (!log) return std::move(log).error();
   auto index = PosixFile::open(index_path, create ? OpenMode::create_new : OpenMode::open_or_create);
   if (!index) return std::move(index).error();
-  auto files = std::make_shared<SegmentFile>(std::move(log).value(), std::move(index).value(), directory,
-                                             create || index_missing);
+  // A segment written before time indexes existed has none: open_or_create, then load_time_index rebuilds it.
+  const std::filesystem::path time_index_path = segment_time_index_path(directory, base_offset);
+  const bool time_index_missing = !std::filesystem::exists(time_index_path, ec);
+  auto time_index =
+      PosixFile::open(time_index_path, create ? OpenMode::create_new : OpenMode::open_or_create);
+  if (!time_index) return std::move(time_index).error();
+  auto files = std::make_shared<SegmentFile>(std::move(log).value(), std::move(index).value(),
+                                             std::move(time_index).value(), directory,
+                                             create || index_missing || time_index_missing);
   return std::unique_ptr<Segment>(
       new Segment(base_offset, config, std::move(files), !create && index_missing));
 }
@@ -52,6 +59,7 @@ Segment::Segment(Offset base_offset, const LogConfig& config, std::shared_ptr<Se
     : base_offset_(base_offset),
       next_offset_(base_offset),
       index_(config.index_interval_bytes),
+      time_index_(config.index_interval_bytes),
       files_(std::move(files)),
       index_file_was_missing_(index_file_was_missing) {}
 
@@ -84,7 +92,10 @@ Status Segment::append(ByteView batches, Offset next_offset) {
 void Segment::index_batches(ByteView batches, int64_t start_position) {
   for (size_t at = 0; at < batches.size();) {
     const int64_t batch_base = load_be<int64_t>(batches.data() + at + bf::kBaseOffset);
-    index_.on_batch(batch_base - base_offset_.value, start_position + static_cast<int64_t>(at));
+    const int64_t position = start_position + static_cast<int64_t>(at);
+    index_.on_batch(batch_base - base_offset_.value, position);
+    time_index_.on_batch(batch_base - base_offset_.value, position,
+                         load_be<int64_t>(batches.data() + at + bf::kMaxTimestamp));
     at += static_cast<size_t>(load_be<int32_t>(batches.data() + at + bf::kBatchLength)) + bf::kLogOverhead;
   }
 }
@@ -156,6 +167,15 @@ Result<Buffer> Segment::read_index_file() const {
 }
 
 Status Segment::write_unwritten_index_entries() {
+  if (time_index_.has_unwritten()) {
+    File& file = files_->time_index();
+    const int64_t start = file.size();
+    if (Status written = file.append(time_index_.encode_unwritten()); !written) {
+      if (file.size() != start) (void)file.truncate(start);  // a short .timeindex is completed on open
+      return written;
+    }
+    time_index_.mark_written();
+  }
   if (!index_.has_unwritten()) return {};
   File& file = files_->index();
   const int64_t start = file.size();
@@ -190,15 +210,84 @@ Status Segment::truncate_to(Offset new_end) {
   File& index_file = files_->index();
   if (Status s = index_file.truncate(0); !s) return s;
   if (Status s = index_file.append(index_.encode_all()); !s) return s;
+  time_index_.truncate_at(new_end.value - base_offset_.value);
+  const TimeIndexEntry last = time_index_.last();
+  if (last.timestamp_ms >= 0) {
+    auto from = find_batch(Offset{base_offset_.value + last.relative_offset});
+    if (!from) return std::move(from).error();
+    if (Status s = fold_time_index_from(from->position); !s) return s;
+  } else if (Status s = fold_time_index_from(0); !s) {
+    return s;
+  }
+  time_index_.mark_written();
+  File& time_file = files_->time_index();
+  if (Status s = time_file.truncate(0); !s) return s;
+  if (Status s = time_file.append(time_index_.encode_all()); !s) return s;
   return files_->sync();
 }
 
 Status Segment::remove_files() {
-  for (const std::filesystem::path& path : {log_path(), files_->index().path()}) {
+  for (const std::filesystem::path& path :
+       {log_path(), files_->index().path(), files_->time_index().path()}) {
     std::error_code ec;
     if (!std::filesystem::remove(path, ec) && ec) return make_io_error(ec, "remove", path);
   }
   return {};
+}
+
+Status Segment::fold_time_index_from(int64_t position) {
+  while (position < size_bytes_) {
+    auto header = read_header(position);
+    if (!header) return std::move(header).error();
+    time_index_.on_batch(header->base_offset - base_offset_.value, position, header->max_timestamp_ms);
+    position += header->size_bytes();
+  }
+  return {};
+}
+
+Status Segment::load_time_index(const LogConfig& config) {
+  File& file = files_->time_index();
+  Buffer bytes(static_cast<size_t>(file.size()));
+  auto read = file.read_at(0, bytes);
+  if (!read) return std::move(read).error();
+  bytes.resize(*read);
+  auto decoded =
+      TimeIndex::decode(bytes, config.index_interval_bytes, next_offset_.value - base_offset_.value);
+  if (decoded) {
+    time_index_ = std::move(*decoded);
+    const TimeIndexEntry last = time_index_.last();
+    int64_t position = 0;
+    if (last.timestamp_ms >= 0) {
+      auto from = find_batch(Offset{base_offset_.value + last.relative_offset});
+      if (!from) return std::move(from).error();
+      position = from->position;
+    }
+    return fold_time_index_from(position);
+  }
+  time_index_ = TimeIndex(config.index_interval_bytes);
+  if (Status s = fold_time_index_from(0); !s) return s;
+  time_index_.mark_written();
+  if (Status s = file.truncate(0); !s) return s;
+  return file.append(time_index_.encode_all());
+}
+
+Result<std::optional<BatchLocation>> Segment::find_batch_by_timestamp(int64_t timestamp_ms) const {
+  if (max_timestamp_ms() < timestamp_ms) return std::optional<BatchLocation>();
+  const TimeIndexEntry entry = time_index_.lookup_before(timestamp_ms);
+  int64_t position = 0;
+  if (entry.timestamp_ms >= 0) {
+    auto from = find_batch(Offset{base_offset_.value + entry.relative_offset});
+    if (!from) return std::move(from).error();
+    position = from->position;
+  }
+  while (position < size_bytes_) {
+    auto header = read_header(position);
+    if (!header) return std::move(header).error();
+    if (header->max_timestamp_ms >= timestamp_ms)
+      return std::optional<BatchLocation>(BatchLocation{position, *header});
+    position += header->size_bytes();
+  }
+  return std::optional<BatchLocation>();
 }
 
 void Segment::restore(int64_t size_bytes, Offset next_offset, OffsetIndex index) {

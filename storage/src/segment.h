@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "millrace/protocol/bytes.h"
 #include "millrace/protocol/record_batch.h"
@@ -16,6 +17,7 @@
 #include "millrace/storage/log_config.h"
 #include "offset_index.h"
 #include "segment_file.h"
+#include "time_index.h"
 
 namespace millrace::storage {
 
@@ -63,6 +65,15 @@ class Segment {
   Result<BatchLocation> find_batch(Offset offset) const;
   // Where the first batch with base offset >= `up_to` starts (size_bytes() if there is none).
   Result<int64_t> position_of_first_batch_at_or_after(Offset up_to) const;
+  // The largest record timestamp in the segment (-1 if empty).
+  int64_t max_timestamp_ms() const { return time_index_.max_timestamp_ms(); }
+  // The first batch whose largest timestamp is at least `timestamp_ms` (nullopt if none): time index lookup,
+  // then a scan of batch headers forward.
+  Result<std::optional<BatchLocation>> find_batch_by_timestamp(int64_t timestamp_ms) const;
+  // Loads the .timeindex and folds in the batches after its last entry, or rebuilds it from every batch
+  // header (rewriting the file) if it is missing or malformed. Call once the segment's state is established.
+  Status load_time_index(const LogConfig& config);
+
   // Reads exactly into.size() bytes at `position`, which must lie inside size_bytes().
   Status read_exact(int64_t position, MutableByteView into) const;
 
@@ -91,11 +102,14 @@ class Segment {
                                                      Offset base_offset, const LogConfig& config,
                                                      bool create);
   void index_batches(ByteView batches, int64_t start_position);
+  // Feeds the time index every batch from `position` to the end (reading headers).
+  Status fold_time_index_from(int64_t position);
 
   const Offset base_offset_;
   Offset next_offset_;
   int64_t size_bytes_ = 0;
   OffsetIndex index_;
+  TimeIndex time_index_;
   const std::shared_ptr<SegmentFile> files_;
   const bool index_file_was_missing_;
   bool has_unclean_tail_ = false;

@@ -1,7 +1,7 @@
 #pragma once
-// SegmentFile: the open file handles of one segment (.log and .index). Shared between the Segment (owner
-// thread) and the FlushJobs that must fsync it (flusher thread); the handles close when the last one lets go,
-// so a job never syncs a closed descriptor.
+// SegmentFile: the open file handles of one segment (.log, .index and .timeindex). Shared between the Segment
+// (owner thread) and the FlushJobs that must fsync it (flusher thread); the handles close when the last one
+// lets go, so a job never syncs a closed descriptor.
 //
 // Thread-safety: sync() may run on any thread, concurrently with the owner's appends, reads and truncates
 // through log() and index(), and with other sync() calls.
@@ -17,8 +17,8 @@ namespace millrace::storage {
 class SegmentFile {
  public:
   // `created` says the files were just created, so the directory entry must be synced too.
-  SegmentFile(std::unique_ptr<File> log, std::unique_ptr<File> index, std::filesystem::path directory,
-              bool created);
+  SegmentFile(std::unique_ptr<File> log, std::unique_ptr<File> index, std::unique_ptr<File> time_index,
+              std::filesystem::path directory, bool created);
   SegmentFile(const SegmentFile&) = delete;
   SegmentFile& operator=(const SegmentFile&) = delete;
 
@@ -26,13 +26,17 @@ class SegmentFile {
   const File& log() const { return *log_; }
   File& index() { return *index_; }
   const File& index() const { return *index_; }
+  File& time_index() { return *time_index_; }
+  const File& time_index() const { return *time_index_; }
 
-  // Makes everything written so far durable: fsyncs .log and .index, and the directory once after creation.
+  // Makes everything written so far durable: fsyncs .log, .index and .timeindex, and the directory once after
+  // creation.
   Status sync();
 
  private:
   const std::unique_ptr<File> log_;
   const std::unique_ptr<File> index_;
+  const std::unique_ptr<File> time_index_;
   const std::filesystem::path directory_;
   std::mutex directory_mutex_;
   bool directory_sync_pending_;  // guarded by directory_mutex_

@@ -28,6 +28,10 @@ std::filesystem::path segment_index_path(const std::filesystem::path& directory,
   return directory / (segment_name(base_offset) + std::string(df::kIndexSuffix));
 }
 
+std::filesystem::path segment_time_index_path(const std::filesystem::path& directory, Offset base_offset) {
+  return directory / (segment_name(base_offset) + std::string(df::kTimeIndexSuffix));
+}
+
 std::optional<Offset> parse_segment_log_name(std::string_view file_name) {
   if (file_name.size() != df::kSegmentNameDigits + df::kLogSuffix.size()) return std::nullopt;
   if (!file_name.ends_with(df::kLogSuffix)) return std::nullopt;

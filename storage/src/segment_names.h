@@ -13,6 +13,7 @@ namespace millrace::storage {
 std::string segment_name(Offset base_offset);
 std::filesystem::path segment_log_path(const std::filesystem::path& directory, Offset base_offset);
 std::filesystem::path segment_index_path(const std::filesystem::path& directory, Offset base_offset);
+std::filesystem::path segment_time_index_path(const std::filesystem::path& directory, Offset base_offset);
 // The base offset of a segment's .log file name, or nullopt if `file_name` is not one.
 std::optional<Offset> parse_segment_log_name(std::string_view file_name);
 

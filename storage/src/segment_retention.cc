@@ -1,10 +1,11 @@
-// PartitionLog::Impl: the paths that age and delete segments (segment.ms rolling, retention).
+// PartitionLog::Impl: the paths that use time — segment.ms rolling, retention, lookup by timestamp.
 #include <sys/stat.h>
 
 #include <string>
 
 #include <spdlog/spdlog.h>
 #include "io_error.h"
+#include "millrace/protocol/record_batch_decoder.h"
 #include "millrace/storage/errc.h"
 #include "partition_log_impl.h"
 #include "segment.h"
@@ -17,8 +18,8 @@ Error closed_error(const LogDirectory& directory) {
 
 namespace {
 
-// When the segment's .log was last written, in ms since the epoch. Closed segments are never written again,
-// so this is when their newest record arrived.
+// When the segment's .log was last written, in ms since the epoch: the age of a segment whose batches carry
+// no timestamps (-1), which Kafka clients never send but other writers might.
 Result<int64_t> last_written_ms(const Segment& segment) {
   struct stat st {};
   if (::stat(segment.log_path().c_str(), &st) != 0) {
@@ -55,9 +56,13 @@ Result<RetentionResult> PartitionLog::Impl::apply_retention(int64_t now_ms, int6
     const Segment& oldest = *segments_.front();
     bool expired = false;
     if (retention_ms >= 0) {
-      auto written = last_written_ms(oldest);
-      if (!written) return std::move(written).error();
-      expired = *written < now_ms - retention_ms;
+      int64_t newest_ms = oldest.max_timestamp_ms();
+      if (newest_ms < 0) {
+        auto written = last_written_ms(oldest);
+        if (!written) return std::move(written).error();
+        newest_ms = *written;
+      }
+      expired = newest_ms < now_ms - retention_ms;
     }
     const bool over_size = retention_bytes >= 0 && total - oldest.size_bytes() >= retention_bytes;
     if (!expired && !over_size) break;
@@ -71,6 +76,28 @@ Result<RetentionResult> PartitionLog::Impl::apply_retention(int64_t now_ms, int6
     segments_.erase(segments_.begin());
   }
   return result;
+}
+
+Result<std::optional<Offset>> PartitionLog::Impl::offset_for_timestamp(int64_t timestamp_ms) const {
+  if (closed_) return closed_error(directory_);
+  for (const auto& segment : segments_) {
+    auto location = segment->find_batch_by_timestamp(timestamp_ms);
+    if (!location) return std::move(location).error();
+    if (!*location) continue;
+    const BatchLocation& batch = **location;
+    Buffer bytes(static_cast<size_t>(batch.header.size_bytes()));
+    if (Status s = segment->read_exact(batch.position, bytes); !s) return std::move(s).error();
+    std::vector<protocol::Record> records;
+    // A batch that cannot be decoded here (compressed, control) answers with its first offset: every
+    // earlier batch is older.
+    if (protocol::decode_records(bytes, 0, records).ok()) {
+      for (const auto& r : records) {
+        if (r.timestamp_ms >= timestamp_ms) return std::optional<Offset>(Offset{r.offset});
+      }
+    }
+    return std::optional<Offset>(Offset{batch.header.base_offset});
+  }
+  return std::optional<Offset>();
 }
 
 }  // namespace millrace::storage

@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "broker_process.h"
+#include "millrace/protocol/record_batch_builder.h"
+#include "native_requests.h"
 #include "process.h"
 #include "temp_dir.h"
 
@@ -209,4 +211,51 @@ TEST_CASE("topic alter-config changes overrides at once and they survive a resta
   CHECK(cli.run({"produce", "cfg"}, big + "\n").exit_code == 0);
   auto after = cli.run({"topic", "describe", "cfg", "--json"});
   CHECK(contains(after.out, "\"name\":\"max.message.bytes\",\"value\":\"1048588\",\"source\":\"default\""));
+}
+
+TEST_CASE("consume --from-time starts at the first record at or after a time") {
+  TempDir dir;
+  BrokerProcess broker(dir.path() / "data");
+  broker.start();
+  const Cli cli{broker.bootstrap()};
+  REQUIRE(cli.run({"topic", "create", "timed", "--partitions", "1", "--config", "segment.bytes=2048"})
+              .exit_code == 0);
+  // January and June 2026 (UTC), several batches each so the lookup crosses segments.
+  constexpr int64_t kJanuary = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
+  constexpr int64_t kJune = 1'780'272'000'000;     // 2026-06-01T00:00:00Z
+  {
+    RawClient client(broker.port());
+    for (int b = 0; b < 10; ++b) {
+      millrace::protocol::RecordBatchBuilder builder;
+      for (int i = 0; i < 5; ++i) {
+        millrace::protocol::Record r;
+        r.value = (b < 5 ? "jan-" : "jun-") + std::to_string(b * 5 + i);
+        r.timestamp_ms = (b < 5 ? kJanuary : kJune) + b * 5 + i;
+        builder.append(r);
+      }
+      millrace::Buffer batch = builder.build();
+      REQUIRE(produce(client, "timed", 0, batch).error_code() == 0);
+    }
+  }
+  for (const std::string from : {"2026-03-01T00:00:00Z", "1772323200000"}) {  // 2026-03-01, both forms
+    auto r = cli.run({"consume", "timed", "--from-time", from, "--max-messages", "25", "--timeout-ms", "5000",
+                      "--format", "%o %v\\n"});
+    INFO(from << ": " << r.err);
+    REQUIRE(r.exit_code == 0);
+    auto lines = lines_of(r.out);
+    REQUIRE(lines.size() == 25);
+    CHECK(lines.front() == "25 jun-25");
+    CHECK(lines.back() == "49 jun-49");
+  }
+  // Exactly at a record's timestamp: that record first.
+  auto exact = cli.run({"consume", "timed", "--from-time", std::to_string(kJune + 27), "--max-messages", "1",
+                        "--timeout-ms", "5000", "--format", "%o\\n"});
+  CHECK(exact.out == "27\n");
+  // After every record: nothing, and no error.
+  auto later = cli.run({"consume", "timed", "--from-time", "2026-07-01T00:00:00Z", "--timeout-ms", "500"});
+  CHECK(later.exit_code == 0);
+  CHECK(later.out.empty());
+  auto bad = cli.run({"consume", "timed", "--from-time", "yesterday"});
+  CHECK(bad.exit_code != 0);
+  CHECK(contains(bad.err, "ISO-8601"));
 }

@@ -1,5 +1,6 @@
 #include "native_requests.h"
 
+#include <chrono>
 #include <stdexcept>
 
 #include "millrace/protocol/record_batch_builder.h"
@@ -38,11 +39,15 @@ wire::ProducePartitionResult produce(RawClient& client, const std::string& topic
 }
 
 Buffer make_batch(int count, const std::string& prefix) {
+  // Timestamps of now, as a producer's: retention.ms and time lookups judge records by them.
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
   protocol::RecordBatchBuilder builder;
   for (int i = 0; i < count; ++i) {
     protocol::Record r;
     r.value = prefix + std::to_string(i);
-    r.timestamp_ms = 1'700'000'000'000;
+    r.timestamp_ms = now_ms;
     builder.append(r);
   }
   return builder.build();

@@ -42,7 +42,7 @@ wire::TopicDescription describe_topic(RawClient& client, const std::string& name
 // Produces `batches` (whole RecordBatch v2 bytes) to one partition.
 wire::ProducePartitionResult produce(RawClient& client, const std::string& topic, int32_t partition,
                                      ByteView batches, int32_t acks = -1);
-// A valid batch of `count` records with values "<prefix><i>".
+// A valid batch of `count` records with values "<prefix><i>", timestamped now.
 Buffer make_batch(int count, const std::string& prefix = "v");
 
 }  // namespace millrace::testing

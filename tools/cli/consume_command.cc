@@ -1,5 +1,7 @@
 #include "consume_command.h"
 
+#include "input_parsing.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -8,6 +10,7 @@
 #include <memory>
 #include <optional>
 
+#include "millrace/client/admin.h"
 #include "millrace/client/consumer.h"
 #include "millrace/protocol/errc.h"
 #include "record_formatter.h"
@@ -31,14 +34,39 @@ struct ConsumeOptions {
   bool from_beginning = false;
   std::optional<int32_t> partition;
   std::optional<int64_t> offset;
+  std::optional<std::string> from_time;
   std::optional<uint64_t> max_messages;
   std::optional<int64_t> timeout_ms;
   std::string format{RecordFormatter::kDefaultFormat};
 };
 
 // Assigns the partitions and sets where each starts.
-Status position_consumer(client::Consumer& consumer, const ConsumeOptions& options) {
+Status position_consumer(client::Consumer& consumer, const ConsumeOptions& options,
+                         const client::ConnectionConfig& connection) {
   if (auto st = consumer.assign_topic(options.topic); !st) return st;  // also checks that the topic exists
+  if (options.from_time) {
+    auto timestamp = parse_timestamp_ms(*options.from_time);
+    if (!timestamp) return std::move(timestamp).error();
+    auto admin = client::Admin::create(connection);
+    if (!admin) return std::move(admin).error();
+    auto offsets = (*admin)->list_offsets_for_timestamp(options.topic, *timestamp);
+    if (!offsets) return std::move(offsets).error();
+    if (options.partition) {
+      const client::TopicPartition tp{options.topic, PartitionId{*options.partition}};
+      auto it = offsets->find(tp);
+      if (it == offsets->end()) {
+        return make_error(protocol::errc::unknown_topic_or_partition,
+                          "partition " + std::to_string(*options.partition) + " of topic '" + options.topic +
+                              "' does not exist");
+      }
+      if (auto st = consumer.assign({tp}); !st) return st;
+      return consumer.seek(tp, it->second);
+    }
+    for (const auto& [tp, offset] : *offsets) {
+      if (auto st = consumer.seek(tp, offset); !st) return st;
+    }
+    return {};
+  }
   if (!options.partition) return {};  // auto_offset_reset picks earliest or latest
   const client::TopicPartition tp{options.topic, PartitionId{*options.partition}};
   const auto all = consumer.assignment();
@@ -58,12 +86,13 @@ int consume(const GlobalOptions& globals, const ConsumeOptions& options) {
   client::ConsumerConfig config;
   config.connection = connection_config(globals);
   // An explicit --offset outside the log is an error, not something to silently skip.
-  config.auto_offset_reset = options.offset           ? client::OffsetReset::none
-                             : options.from_beginning ? client::OffsetReset::earliest
-                                                      : client::OffsetReset::latest;
+  config.auto_offset_reset = options.offset || options.from_time ? client::OffsetReset::none
+                             : options.from_beginning            ? client::OffsetReset::earliest
+                                                                 : client::OffsetReset::latest;
   auto consumer = client::Consumer::create(config);
   if (!consumer) return report_error(consumer.error());
-  if (auto st = position_consumer(**consumer, options); !st) return report_error(st.error());
+  if (auto st = position_consumer(**consumer, options, config.connection); !st)
+    return report_error(st.error());
 
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
@@ -110,6 +139,11 @@ void add_consume_command(CLI::App& app, const GlobalOptions& globals, CommandRun
   consume_app->add_option("-o,--offset", options->offset, "Start at this offset (needs --partition)")
       ->check(at_least(0))
       ->needs(partition)
+      ->excludes(beginning);
+  consume_app
+      ->add_option("--from-time", options->from_time,
+                   "Start at the first record at or after this time: ms since the epoch or ISO-8601 "
+                   "(2026-11-21T08:00:00Z)")
       ->excludes(beginning);
   consume_app->add_option("-n,--max-messages", options->max_messages, "Exit after printing this many records")
       ->check(at_least(1));

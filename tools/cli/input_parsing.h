@@ -1,5 +1,6 @@
 #pragma once
 // Parsing of what the user types: producer input lines and --config key=value pairs. Pure; thread-safe.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,5 +23,10 @@ InputRecord split_input_line(std::string_view line, std::string_view key_separat
 // "segment.bytes=1048576" -> {"segment.bytes", "1048576"}. The value may contain '=' and may be empty; the
 // key may not. Errors: client::errc::invalid_argument.
 Result<std::pair<std::string, std::string>> parse_config_assignment(std::string_view text);
+
+// A point in time for --from-time, as ms since the epoch: either a whole number of ms, or ISO-8601
+// "YYYY-MM-DDTHH:MM:SS[.fff][Z|+HH:MM|-HH:MM]" (also with a space for the T; no zone means UTC).
+// Errors: client::errc::invalid_argument.
+Result<int64_t> parse_timestamp_ms(std::string_view text);
 
 }  // namespace millrace::cli

@@ -63,3 +63,22 @@ TEST_CASE("config assignments without a key or '=' are refused") {
     CHECK(r.error().code == client::errc::invalid_argument);
   }
 }
+
+TEST_CASE("from-time takes ms since the epoch or ISO-8601") {
+  using millrace::cli::parse_timestamp_ms;
+  CHECK(parse_timestamp_ms("1772323200000").value() == 1'772'323'200'000);
+  CHECK(parse_timestamp_ms("0").value() == 0);
+  CHECK(parse_timestamp_ms("2026-03-01T00:00:00Z").value() == 1'772'323'200'000);
+  CHECK(parse_timestamp_ms("2026-03-01T00:00:00").value() == 1'772'323'200'000);  // no zone: UTC
+  CHECK(parse_timestamp_ms("2026-03-01 00:00:00Z").value() == 1'772'323'200'000);
+  CHECK(parse_timestamp_ms("2026-03-01T01:30:00+01:30").value() == 1'772'323'200'000);
+  CHECK(parse_timestamp_ms("2026-02-28T19:00:00-05:00").value() == 1'772'323'200'000);
+  CHECK(parse_timestamp_ms("2026-03-01T00:00:00.250Z").value() == 1'772'323'200'250);
+  CHECK(parse_timestamp_ms("1970-01-01T00:00:00Z").value() == 0);
+  CHECK(parse_timestamp_ms("2000-02-29T12:00:00Z").value() == 951'825'600'000);  // a leap day
+  for (const char* bad : {"", "-5", "yesterday", "2026-13-01T00:00:00Z", "2026-03-01", "2026-03-01T00:00:00Q",
+                          "2026-03-01T00:00:00.Z", "2026-3-1T00:00:00Z"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_timestamp_ms(bad).ok());
+  }
+}

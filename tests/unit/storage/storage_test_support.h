@@ -54,6 +54,18 @@ inline Buffer make_batch(int records, size_t value_bytes = 10, int seed = 0) {
   return builder.build();
 }
 
+// One batch of `records` records whose timestamps are timestamp_ms, timestamp_ms + 1, ...
+inline Buffer make_batch_at(int records, size_t value_bytes, int64_t timestamp_ms) {
+  protocol::RecordBatchBuilder builder;
+  for (int i = 0; i < records; ++i) {
+    protocol::Record record;
+    record.value = std::string(value_bytes, 't');
+    record.timestamp_ms = timestamp_ms + i;
+    builder.append(record);
+  }
+  return builder.build();
+}
+
 inline std::unique_ptr<PartitionLog> open_log(const std::filesystem::path& dir,
                                               const LogConfig& config = {}) {
   auto log = PartitionLog::open(dir, config);

@@ -65,7 +65,8 @@ class PartitionManager {
   void produce(std::string_view topic, int32_t partition, MutableByteView batches, int32_t acks,
                Partition::AppendCallback done);
 
-  // ListOffsets: -2 earliest, -1 latest.
+  // ListOffsets: -2 earliest, -1 latest, otherwise the earliest offset whose record timestamp is at least
+  // `timestamp` (ms since the epoch), or the high watermark if every record is older.
   Result<Offset> list_offset(std::string_view topic, int32_t partition, int64_t timestamp) const;
 
   // Shutdown has begun: waiting fetches are answered now with what there is, and new ones do not wait.

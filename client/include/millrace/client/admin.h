@@ -47,11 +47,16 @@ class Admin {
                                                         OffsetSpec spec);
   // The same for every partition of `topic`.
   Result<std::map<TopicPartition, Offset>> list_offsets(const std::string& topic, OffsetSpec spec);
+  // Per partition of `topic`, the earliest offset whose record timestamp is at least `timestamp_ms` (ms since
+  // the epoch), or the partition's end offset if every record is older.
+  Result<std::map<TopicPartition, Offset>> list_offsets_for_timestamp(const std::string& topic,
+                                                                      int64_t timestamp_ms);
 
   class Impl;
 
  private:
   explicit Admin(std::unique_ptr<Impl> impl);
+  Result<std::vector<TopicPartition>> partitions_of(const std::string& topic);
   std::unique_ptr<Impl> impl_;
 };
 

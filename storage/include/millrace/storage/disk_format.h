@@ -13,12 +13,21 @@ namespace millrace::storage::disk_format {
 constexpr size_t kSegmentNameDigits = 20;
 constexpr std::string_view kLogSuffix = ".log";
 constexpr std::string_view kIndexSuffix = ".index";
+constexpr std::string_view kTimeIndexSuffix = ".timeindex";
 
 // Offset index entry (.index): the batch that starts at file position `position` has base offset
 // segment base + `relative_offset`. Entries are strictly increasing in both fields.
 constexpr size_t kIndexRelativeOffsetAt = 0;  // uint32
 constexpr size_t kIndexPositionAt = 4;        // uint32
 constexpr size_t kIndexEntryBytes = 8;
+
+// Time index entry (.timeindex), Kafka's layout: no record before the batch at segment base +
+// `relative_offset` has a timestamp above `timestamp`, which is the largest seen up to and including that
+// batch. Entries are strictly increasing in both fields; one is added with an offset index entry when the
+// largest timestamp has grown since the last one.
+constexpr size_t kTimeIndexTimestampAt = 0;       // int64, ms since the epoch
+constexpr size_t kTimeIndexRelativeOffsetAt = 8;  // uint32
+constexpr size_t kTimeIndexEntryBytes = 12;
 
 // A segment never holds an offset more than this past its base, nor grows past this many bytes, so that both
 // fit an index entry. segment_bytes and the size of one append are bounded by kMaxSegmentFileBytes.

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "millrace/protocol/bytes.h"
@@ -101,6 +102,10 @@ class PartitionLog {
   // snapshot: Kafka's truncateFullyAndStartAt). Durable on return; flushed_offset() becomes `new_start`.
   Status truncate_fully(Offset new_start);
 
+  // The earliest offset whose record timestamp is at least `timestamp_ms` (Kafka's ListOffsets by time);
+  // nullopt if every record is older. Uses the segments' time indexes, then decodes one batch.
+  Result<std::optional<Offset>> offset_for_timestamp(int64_t timestamp_ms) const;
+
   // Changes the settings an open log may change: segment_bytes and segment-age rolling apply to the next
   // append; index_interval_bytes to segments created from now on. Invalid settings are refused.
   Status set_config(const LogConfig& config);
@@ -111,9 +116,10 @@ class PartitionLog {
   Status roll_if_older(int64_t now_ms, int64_t segment_ms);
 
   // Deletes whole closed segments, oldest first, while either limit says so: `retention_ms` >= 0 deletes a
-  // segment last written before now_ms - retention_ms; `retention_bytes` >= 0 deletes the oldest while the
-  // log without it is still at least that large. Never deletes the active segment. The log start offset
-  // advances to the first remaining segment's base offset; reads below it are offset_out_of_range.
+  // segment whose newest record timestamp is before now_ms - retention_ms (Kafka's rule); `retention_bytes`
+  // >= 0 deletes the oldest while the log without it is still at least that large. Never deletes the active
+  // segment. The log start offset advances to the first remaining segment's base offset; reads below it are
+  // offset_out_of_range.
   Result<RetentionResult> apply_retention(int64_t now_ms, int64_t retention_ms, int64_t retention_bytes);
 
   Offset log_start_offset() const;
