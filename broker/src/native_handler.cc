@@ -105,6 +105,7 @@ void NativeHandler::handle_metadata(const protocol::FrameView& frame, Respond& r
     for (const auto& p : state->partitions) {
       auto* pm = topic->add_partitions();
       pm->set_partition(p.id.value);
+      if (p.error) pm->set_error_code(native::wire_code(*p.error));
       pm->set_leader(config_.node_id);
       pm->add_replicas(config_.node_id);
     }

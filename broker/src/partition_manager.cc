@@ -65,33 +65,38 @@ storage::LogConfig PartitionManager::log_config(const EffectiveTopicConfig& effe
   return log_config;
 }
 
-Result<std::vector<std::shared_ptr<Partition>>> PartitionManager::open_partitions(const TopicRecord& record) {
+PartitionManager::Topic PartitionManager::open_partitions(TopicRecord record) {
   const EffectiveTopicConfig effective = resolve_topic_config(record.configs, config_);
-  std::vector<std::shared_ptr<Partition>> partitions;
+  Topic topic;
   for (int32_t p = 0; p < record.partitions; ++p) {
     auto log = storage::PartitionLog::open(partition_dir(record.name, p), log_config(effective));
     if (!log) {
-      return make_error(errc::kafka_storage_error, "cannot open partition " + record.name + "-" +
-                                                       std::to_string(p) + ": " + log.error().to_string());
+      Error error =
+          make_error(errc::kafka_storage_error, "partition " + record.name + "-" + std::to_string(p) +
+                                                    " is offline: " + log.error().to_string());
+      spdlog::error("{}", error.message);
+      topic.failures.emplace(p, std::move(error));
+      topic.partitions.push_back(nullptr);
+      continue;
     }
-    partitions.push_back(std::make_shared<Partition>(record.name, PartitionId{p}, std::move(*log), effective,
-                                                     config_.flush, flusher_));
+    topic.partitions.push_back(std::make_shared<Partition>(record.name, PartitionId{p}, std::move(*log),
+                                                           effective, config_.flush, flusher_));
   }
-  return partitions;
+  topic.record = std::move(record);
+  return topic;
 }
 
 Status PartitionManager::open_existing() {
   auto records = registry_.load_all();
   if (!records) return std::move(records).error();
   for (auto& record : *records) {
-    auto partitions = open_partitions(record);
-    if (!partitions) {
-      spdlog::error("topic '{}' not served: {}", record.name, partitions.error().to_string());
-      continue;
-    }
-    spdlog::info("opened topic '{}' with {} partitions", record.name, record.partitions);
+    // A partition that cannot be opened (say, corruption in a sealed segment) is offline on its own; the
+    // topic's other partitions are served.
     std::string name = record.name;
-    topics_.emplace(std::move(name), Topic{std::move(record), std::move(*partitions)});
+    Topic topic = open_partitions(std::move(record));
+    spdlog::info("opened topic '{}': {} of {} partitions online", name,
+                 topic.partitions.size() - topic.failures.size(), topic.partitions.size());
+    topics_.emplace(std::move(name), std::move(topic));
   }
   return {};
 }
@@ -114,13 +119,16 @@ Status PartitionManager::create_topic(const TopicSpecInput& spec) {
     std::error_code ec;
     std::filesystem::remove_all(partition_dir(spec.name, p), ec);
   }
-  auto partitions = open_partitions(record);
-  if (!partitions) return std::move(partitions).error();
-  if (Status st = registry_.put(record); !st) {
-    for (auto& p : *partitions) p->abandon(make_error(errc::kafka_storage_error, "topic creation failed"));
-    return make_error(errc::kafka_storage_error, "cannot record topic: " + st.error().to_string());
+  Topic topic = open_partitions(record);
+  Status recorded = topic.failures.empty() ? registry_.put(record) : Status(topic.failures.begin()->second);
+  if (!recorded) {
+    const Error failed = make_error(errc::kafka_storage_error, "topic creation failed");
+    for (auto& p : topic.partitions) {
+      if (p) p->abandon(failed);
+    }
+    return make_error(errc::kafka_storage_error, "cannot create topic: " + recorded.error().to_string());
   }
-  topics_.emplace(spec.name, Topic{std::move(record), std::move(*partitions)});
+  topics_.emplace(spec.name, std::move(topic));
   spdlog::info("created topic '{}' with {} partitions", spec.name, count);
   return {};
 }
@@ -143,7 +151,9 @@ Status PartitionManager::alter_topic_config(std::string_view name, const TopicCo
     return make_error(errc::kafka_storage_error, "cannot record topic config: " + st.error().to_string());
   }
   const EffectiveTopicConfig effective = resolve_topic_config(updated.configs, config_);
-  for (auto& p : it->second.partitions) p->set_config(effective, log_config(effective));
+  for (auto& p : it->second.partitions) {
+    if (p) p->set_config(effective, log_config(effective));
+  }
   it->second.record = std::move(updated);
   spdlog::info("altered config of topic '{}'", name);
   return {};
@@ -156,11 +166,12 @@ Status PartitionManager::delete_topic(std::string_view name) {
     return make_error(errc::kafka_storage_error, "cannot remove topic record: " + st.error().to_string());
   }
   const Error gone = unknown_topic(name);
-  for (auto& p : it->second.partitions) {
-    p->abandon(gone);
+  for (size_t i = 0; i < it->second.partitions.size(); ++i) {
+    if (auto& p = it->second.partitions[i]) p->abandon(gone);
+    const auto dir = partition_dir(it->second.record.name, static_cast<int32_t>(i));
     std::error_code ec;
-    std::filesystem::remove_all(p->log().directory(), ec);
-    if (ec) spdlog::warn("could not remove {}: {}", p->log().directory().string(), ec.message());
+    std::filesystem::remove_all(dir, ec);
+    if (ec) spdlog::warn("could not remove {}: {}", dir.string(), ec.message());
   }
   topics_.erase(it);
   spdlog::info("deleted topic '{}'", name);
@@ -179,10 +190,17 @@ Result<TopicState> PartitionManager::describe_topic(std::string_view name) const
   TopicState state;
   state.name = it->second.record.name;
   state.configs = describe_topic_config(it->second.record.configs, config_);
-  for (const auto& p : it->second.partitions) {
+  for (size_t i = 0; i < it->second.partitions.size(); ++i) {
+    const auto& p = it->second.partitions[i];
+    const PartitionId id{static_cast<int32_t>(i)};
+    if (!p) {
+      state.partitions.push_back(
+          {id, it->second.failures.at(id.value), Offset{-1}, Offset{-1}, Offset{-1}, -1, 0});
+      continue;
+    }
     const auto& log = p->log();
-    state.partitions.push_back({p->id(), log.log_start_offset(), log.log_end_offset(), p->high_watermark(),
-                                log.size_bytes(), log.segment_count()});
+    state.partitions.push_back({id, std::nullopt, log.log_start_offset(), log.log_end_offset(),
+                                p->high_watermark(), log.size_bytes(), log.segment_count()});
   }
   return state;
 }
@@ -196,6 +214,7 @@ Result<std::shared_ptr<Partition>> PartitionManager::partition(std::string_view 
     return make_error(errc::unknown_topic_or_partition,
                       "topic '" + std::string(topic) + "' has no partition " + std::to_string(partition));
   }
+  if (!partitions[static_cast<size_t>(partition)]) return it->second.failures.at(partition);
   return partitions[static_cast<size_t>(partition)];
 }
 
@@ -241,39 +260,29 @@ Result<Offset> PartitionManager::list_offset(std::string_view topic, int32_t par
 
 void PartitionManager::begin_shutdown() {
   shutting_down_ = true;
-  for (auto& [name, topic] : topics_) {
-    for (auto& p : topic.partitions) p->wake_data_waiters();
-  }
+  for_each_partition([](Partition& p) { p.wake_data_waiters(); });
 }
 
 void PartitionManager::enforce_retention(int64_t now_ms) {
-  for (auto& [name, topic] : topics_) {
-    for (auto& p : topic.partitions) p->enforce_retention(now_ms);
-  }
+  for_each_partition([now_ms](Partition& p) { p.enforce_retention(now_ms); });
 }
 
 void PartitionManager::flush_all() {
-  for (auto& [name, topic] : topics_) {
-    for (auto& p : topic.partitions) p->flush_now();
-  }
+  for_each_partition([](Partition& p) { p.flush_now(); });
 }
 
 size_t PartitionManager::pending_durable_acks() const {
   size_t n = 0;
-  for (const auto& [name, topic] : topics_) {
-    for (const auto& p : topic.partitions) n += p->pending_durable_acks();
-  }
+  for_each_partition([&n](const Partition& p) { n += p.pending_durable_acks(); });
   return n;
 }
 
 Status PartitionManager::close_all() {
   Status first;
-  for (auto& [name, topic] : topics_) {
-    for (auto& p : topic.partitions) {
-      Status st = p->close();
-      if (!st && first) first = std::move(st);
-    }
-  }
+  for_each_partition([&first](Partition& p) {
+    Status st = p.close();
+    if (!st && first) first = std::move(st);
+  });
   return first;
 }
 

@@ -22,6 +22,9 @@ PartitionDescription to_partition_description(const wire::PartitionDescription& 
   out.high_watermark = Offset{p.high_watermark()};
   out.size_bytes = p.size_bytes();
   out.segment_count = p.segment_count();
+  if (p.error_code() != 0) {
+    out.error = Error{protocol::make_error_code(protocol::errc_from_wire(p.error_code())), p.error_message()};
+  }
   return out;
 }
 

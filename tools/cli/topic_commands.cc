@@ -109,7 +109,9 @@ std::string describe_json(const client::TopicDescription& topic) {
         .key("log_end_offset")
         .value(p.log_end_offset.value);
     json.key("high_watermark").value(p.high_watermark.value).key("size_bytes").value(p.size_bytes);
-    json.key("segment_count").value(p.segment_count).end_object();
+    json.key("segment_count").value(p.segment_count);
+    if (p.error) json.key("error").value(p.error->to_string());
+    json.end_object();
   }
   json.end_array().key("configs").begin_array();
   for (const auto& c : topic.configs) {
@@ -132,6 +134,10 @@ std::string describe_text(const client::TopicDescription& topic) {
                         std::to_string(p.size_bytes), std::to_string(p.segment_count)});
   }
   out += partitions.render("  ");
+  for (const auto& p : topic.partitions) {
+    if (p.error)
+      out += "  partition " + std::to_string(p.partition.value) + " offline: " + p.error->to_string() + "\n";
+  }
   out += "Configs:\n";
   TextTable configs({"NAME", "VALUE", "SOURCE"});
   for (const auto& c : topic.configs) configs.add_row({c.name, c.value, c.source});

@@ -7,6 +7,7 @@
 // Thread-safety: owner (network) thread only.
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,7 @@ struct TopicSpecInput {
 
 struct PartitionState {
   PartitionId id;
+  std::optional<Error> error;  // the partition could not be opened; the offsets below are then -1
   Offset log_start_offset;
   Offset log_end_offset;
   Offset high_watermark;
@@ -88,10 +90,21 @@ class PartitionManager {
  private:
   struct Topic {
     TopicRecord record;
-    std::vector<std::shared_ptr<Partition>> partitions;
+    std::vector<std::shared_ptr<Partition>> partitions;  // nullptr where the partition failed to open
+    std::map<int32_t, Error> failures;                   // why, for those partitions
   };
 
-  Result<std::vector<std::shared_ptr<Partition>>> open_partitions(const TopicRecord& record);
+  // Opens every partition of `record`; those that fail are nullptr in the result, with the reason.
+  Topic open_partitions(TopicRecord record);
+  // Runs `f` on every open partition.
+  template <class F>
+  void for_each_partition(F&& f) const {
+    for (const auto& [name, topic] : topics_) {
+      for (const auto& p : topic.partitions) {
+        if (p) f(*p);
+      }
+    }
+  }
   std::filesystem::path partition_dir(const std::string& topic, int32_t partition) const;
   storage::LogConfig log_config(const EffectiveTopicConfig& effective) const;
 

@@ -2,10 +2,12 @@
 // Plain values that Admin takes and returns. They mirror the native protocol's admin messages.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "millrace/client/broker_address.h"
+#include "millrace/protocol/result.h"
 #include "millrace/protocol/strong_types.h"
 
 namespace millrace::client {
@@ -32,6 +34,7 @@ struct PartitionDescription {
   Offset high_watermark{0};
   int64_t size_bytes = 0;
   int32_t segment_count = 0;
+  std::optional<Error> error;  // the partition is offline on its broker (e.g. KAFKA_STORAGE_ERROR)
 };
 
 struct ConfigEntry {
