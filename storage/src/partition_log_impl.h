@@ -50,11 +50,14 @@ class PartitionLog::Impl {
   Status roll();
   Status write_unwritten_index_entries();
   Status after_truncation();
+  // Base offset of the segment an offset falls in (-1 below the first segment).
+  Offset segment_base_at(Offset offset) const;
 
   const LogDirectory directory_;
   LogConfig config_;
   std::vector<std::unique_ptr<Segment>> segments_;  // ascending base offsets; never empty
   Offset flushed_offset_;
+  Offset recovery_point_written_;  // the recovery point last written to its file
   bool closed_ = false;
   uint64_t truncations_ = 0;  // FlushJobs prepared before the latest truncation are stale
   std::optional<int64_t> active_holds_data_since_ms_;  // segment.ms: when roll_if_older first saw data

@@ -46,7 +46,9 @@ TEST_CASE("the flushed offset survives a crash as the recovery point, and a clos
   {
     auto log = open_log(dir.path());
     CHECK(log->log_end_offset() == Offset{8});  // the page cache still had it
-    CHECK(log->flushed_offset() == Offset{4});  // but only the recovery point is known durable
+    // Only the recovery point is known durable, and it moves only when a flush reaches a newer segment
+    // (recovery validates the recovery point's whole segment anyway): still the log start here.
+    CHECK(log->flushed_offset() == Offset{0});
     const FlushJob job = log->prepare_flush();
     CHECK(job.flushed_up_to() == Offset{8});
     REQUIRE(job.run().ok());
@@ -58,6 +60,39 @@ TEST_CASE("the flushed offset survives a crash as the recovery point, and a clos
   }
   auto log = open_log(dir.path());
   CHECK(log->flushed_offset() == Offset{9});
+}
+
+TEST_CASE("the recovery point advances when a flush reaches a newer segment") {
+  TempDir dir;
+  LogConfig config;
+  config.segment_bytes = 1024;
+  {
+    auto log = open_log(dir.path(), config);
+    Offset flushed_into_second_segment{-1};
+    for (int i = 0; i < 12; ++i) {
+      append(*log, make_batch(4, 100, i));
+      const FlushJob job = log->prepare_flush();
+      REQUIRE(job.run().ok());
+      log->mark_flushed(job.flushed_up_to());
+      if (log->segment_count() == 2 && flushed_into_second_segment.value < 0) {
+        flushed_into_second_segment = job.flushed_up_to();
+      }
+    }
+    REQUIRE(log->segment_count() >= 3);
+    REQUIRE(flushed_into_second_segment.value > 0);
+  }  // crash
+  auto log = open_log(dir.path(), config);
+  CHECK(log->log_end_offset() == Offset{48});
+  // At least the first flush that reached the last segment, never more than was flushed.
+  CHECK(log->flushed_offset() > Offset{0});
+  CHECK(log->flushed_offset() <= Offset{48});
+  auto last_segment_base = Offset{0};
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+    if (e.path().extension() == ".log") {
+      last_segment_base = std::max(last_segment_base, Offset{std::stoll(e.path().stem().string())});
+    }
+  }
+  CHECK(log->flushed_offset() >= last_segment_base);
 }
 
 TEST_CASE("index entries reach the .index file at flush and at roll, not on every append") {
