@@ -1,12 +1,22 @@
 // millraced: the Millrace broker daemon. With no arguments it serves node 0 from ./data on port 9192.
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <CLI/CLI.hpp>
+
 #include <cstdio>
 
 #include "millrace/broker/broker.h"
 #include "millrace/broker/config_loader.h"
 
 namespace {
+
+// Partitions keep their segment files open: let the broker use every descriptor the system allows it.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) spdlog::warn("could not raise the open file limit");
+}
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "millraced: error: %s\n", message.c_str());
@@ -59,6 +69,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 
+  raise_open_file_limit();
   Broker broker(config);
   if (auto st = broker.start(); !st) return fail(st.error().message);
   return broker.run();
