@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "bench_command.h"
 #include "cli_options.h"
 #include "cluster_commands.h"
 #include "consume_command.h"
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   add_cluster_commands(app, globals, runner);
   add_produce_command(app, globals, runner);
   add_consume_command(app, globals, runner);
+  add_bench_commands(app, globals, runner);
 
   try {
     app.parse(argc, argv);

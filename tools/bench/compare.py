@@ -1,0 +1,214 @@
+#!/usr/bin/python3
+"""Millrace's comparison benchmark: the machine's limits, Millrace single node, NATS JetStream (R1, R3), in one
+run on this machine, written as a Markdown table with ratios. Started by tools/bench/run.sh, which installs
+and builds what this needs; see docs/performance.md for the method.
+
+Numbers only: nothing here passes or fails a build."""
+import argparse
+import datetime
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import jetstream_runs  # noqa: E402
+import machine  # noqa: E402
+import millrace_runs  # noqa: E402
+import procs  # noqa: E402
+import profiling  # noqa: E402
+import report  # noqa: E402
+
+# Message counts per run, and the cap on each run's sending time (a slow configuration sends fewer messages;
+# the table shows how many). JetStream gets the same counts and caps as Millrace's acks=1 runs.
+FULL = dict(messages={1024: 1_000_000, 100: 2_000_000}, messages_acks_all={1024: 200_000, 100: 500_000},
+            cap_s=20, e2e_s=10, iperf_s=5, fio_s=5, idle_s=5)
+QUICK = dict(messages={1024: 200_000, 100: 500_000}, messages_acks_all={1024: 30_000, 100: 50_000},
+             cap_s=6, e2e_s=3, iperf_s=2, fio_s=2, idle_s=2)
+SIZES, ACKS, PARTITIONS = (1024, 100), ("1", "all"), (1, 8)
+MEMORY_PARTITIONS, MEMORY_FALLBACK_PARTITIONS = 10_000, 5_000
+
+
+class Paths:
+    def __init__(self, args):
+        self.millrace, self.millraced, self.jsbench = args.millrace, args.millraced, args.jsbench
+
+
+def say(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def mb(result):
+    value = result.get("mb_per_s")
+    return "? MB/s" if value is None else f"{value:.1f} MB/s"
+
+
+def machine_state():
+    with open("/proc/loadavg") as f:
+        load = " ".join(f.read().split()[:3])
+    top = subprocess.run(["ps", "-eo", "pcpu,comm", "--sort=-pcpu", "--no-headers"], capture_output=True,
+                         text=True).stdout.splitlines()[:6]
+    return {"load": load, "busiest": [" ".join(line.split()) for line in top]}
+
+
+def run_millrace(paths, plan, work, log, results, profile_dir):
+    say("millrace: single node, default config (flush: always)")
+    broker = millrace_runs.Broker(paths, work, "millrace-single")
+    try:
+        for size in SIZES:
+            for acks in ACKS:
+                for partitions in PARTITIONS:
+                    counts = plan["messages"] if acks == "1" else plan["messages_acks_all"]
+                    topic = f"bench-{size}-{'all' if acks == 'all' else acks}-{partitions}"
+                    profile = None
+                    if profile_dir and size == 1024 and partitions == 8:
+                        profile = profiling.Profile(broker.pid, os.path.join(profile_dir, f"millrace-{topic}"))
+                    produced = millrace_runs.produce(broker, log, topic, counts[size], size, acks, partitions,
+                                                     plan["cap_s"])
+                    if profile:
+                        profile.stop()
+                        results["profiles"][topic] = profile.summary()
+                    consumed = millrace_runs.consume(broker, log, topic)
+                    results["millrace"].append({"size": size, "acks": acks, "partitions": partitions,
+                                                "produce": produced, "consume": consumed})
+                    say(f"  {topic}: produce {mb(produced)}, consume {mb(consumed)} {produced.get('error', '')}")
+        peak = next(r["produce"].get("msgs_per_s", 0) for r in results["millrace"]
+                    if r["size"] == 1024 and r["acks"] == "1" and r["partitions"] == 8)
+        results["e2e_rates"] = [half_of(peak)]
+        run_e2e(broker, plan, log, results, "Millrace, flush: always", half_of(peak))
+    finally:
+        broker.stop()
+    say("millrace: diagnostic, flush: interval (acks=1 then never waits for fsync work)")
+    broker = millrace_runs.Broker(paths, work, "millrace-interval", settings=("flush=interval",))
+    try:
+        produced = millrace_runs.produce(broker, log, "bench-interval", plan["messages"][1024], 1024, "1", 8,
+                                         plan["cap_s"])
+        consumed = millrace_runs.consume(broker, log, "bench-interval")
+        results["millrace_interval"] = {"produce": produced, "consume": consumed}
+        results["e2e_rates"].append(half_of(produced.get("msgs_per_s", 0)))
+        for rate in results["e2e_rates"]:
+            run_e2e(broker, plan, log, results, "Millrace, flush: interval", rate)
+    finally:
+        broker.stop()
+
+
+def run_tmpfs(paths, plan, log, results):
+    """flush: always with the data on tmpfs: fsync and rename cost nothing, so what is left is the code's own
+    ceiling (CPU, copies, one batch in flight per partition)."""
+    if not os.path.isdir("/dev/shm"):
+        return
+    say("millrace: diagnostic, flush: always with the data on tmpfs (/dev/shm): no disk waits")
+    shm = tempfile.mkdtemp(prefix="millrace-bench.", dir="/dev/shm")
+    broker = millrace_runs.Broker(paths, shm, "millrace-tmpfs")
+    try:
+        for acks in ACKS:
+            topic = f"bench-tmpfs-{acks}"
+            counts = plan["messages"] if acks == "1" else plan["messages_acks_all"]
+            produced = millrace_runs.produce(broker, log, topic, counts[1024], 1024, acks, 8, plan["cap_s"])
+            consumed = millrace_runs.consume(broker, log, topic)
+            results["millrace_tmpfs"].append({"acks": acks, "produce": produced, "consume": consumed})
+    finally:
+        broker.stop()
+        shutil.rmtree(shm, ignore_errors=True)
+
+
+def half_of(peak_msgs_per_s):
+    return max(100.0, round(peak_msgs_per_s / 2))
+
+
+def run_e2e(broker, plan, log, results, system, rate):
+    say(f"  end-to-end, {system}, {rate:.0f} msgs/s")
+    result = millrace_runs.e2e(broker, log, f"bench-e2e-{rate:.0f}", rate, plan["e2e_s"], 1024, 8)
+    results["e2e"].append({"system": system, "rate": rate, "result": result})
+
+
+def run_memory(paths, plan, work, log, results):
+    say(f"millrace: memory with {MEMORY_PARTITIONS} partitions")
+    memory = millrace_runs.memory(paths, work, log, MEMORY_PARTITIONS, plan["idle_s"])
+    results["memory"] = [memory]
+    if "error" in memory:
+        say(f"  {memory['error']}; again with {MEMORY_FALLBACK_PARTITIONS}")
+        results["memory"].append(millrace_runs.memory(paths, work, log, MEMORY_FALLBACK_PARTITIONS, plan["idle_s"]))
+
+
+def run_jetstream(paths, plan, work, log, results):
+    say("jetstream: R1")
+    cluster = jetstream_runs.NatsCluster(work, "nats-r1", 1)
+    try:
+        for size in SIZES:
+            for subjects in PARTITIONS:
+                stream = f"B{size}S{subjects}"
+                produced = jetstream_runs.produce(paths, cluster, log, stream, plan["messages"][size], size,
+                                                  subjects, 1, plan["cap_s"])
+                consumed = jetstream_runs.consume(paths, cluster, log, stream, produced.get("messages", 0) or 1,
+                                                  size, subjects)
+                results["jetstream"].append({"replicas": 1, "size": size, "partitions": subjects,
+                                             "produce": produced, "consume": consumed})
+                say(f"  {stream}: produce {mb(produced)}, consume {mb(consumed)} {produced.get('error', '')}")
+        for rate in results.get("e2e_rates", [1000.0]):
+            say(f"  end-to-end, JetStream R1, {rate:.0f} msgs/s")
+            result = jetstream_runs.e2e(paths, cluster, log, f"E2E{rate:.0f}", rate, plan["e2e_s"], 1024, 8, 1)
+            results["e2e"].append({"system": "JetStream R1", "rate": rate, "result": result})
+    finally:
+        cluster.stop()
+    say("jetstream: R3 (three nodes)")
+    cluster = jetstream_runs.NatsCluster(work, "nats-r3", 3)
+    try:
+        produced = jetstream_runs.produce(paths, cluster, log, "R3", plan["messages"][1024], 1024, 8, 3,
+                                          plan["cap_s"])
+        consumed = jetstream_runs.consume(paths, cluster, log, "R3", produced.get("messages", 0) or 1, 1024, 8)
+        results["jetstream"].append({"replicas": 3, "size": 1024, "partitions": 8, "produce": produced,
+                                     "consume": consumed})
+    finally:
+        cluster.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer messages and shorter runs (~4 minutes)")
+    parser.add_argument("--millrace", required=True)
+    parser.add_argument("--millraced", required=True)
+    parser.add_argument("--jsbench", required=True)
+    parser.add_argument("--work-dir", required=True, help="data of this run (removed servers' data stays)")
+    parser.add_argument("--out", required=True, help="directory for results.md, results.json, bench.log")
+    parser.add_argument("--profile", action="store_true", help="profile the broker in the 1 KiB 8-partition runs")
+    parser.add_argument("--skip-jetstream", action="store_true")
+    args = parser.parse_args()
+    plan = QUICK if args.quick else FULL
+    paths = Paths(args)
+    os.makedirs(args.out, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="run.", dir=args.work_dir)
+    log = open(os.path.join(args.out, "bench.log"), "wb")
+    results = {"started": datetime.datetime.now().isoformat(timespec="seconds"), "quick": args.quick,
+               "before": machine_state(), "millrace": [], "jetstream": [], "e2e": [], "profiles": {},
+               "millrace_tmpfs": []}
+    results["commit"] = subprocess.run(["git", "-C", os.path.dirname(os.path.abspath(__file__)), "describe",
+                                        "--always", "--dirty"], capture_output=True, text=True).stdout.strip()
+    started = time.monotonic()
+    say(f"machine: loopback TCP (iperf3, {plan['iperf_s']} s)")
+    results["loopback"] = machine.loopback_mb_per_s(work, plan["iperf_s"], log)
+    say("machine: disk (fio)")
+    results["disk"] = machine.disk(work, plan["fio_s"], log)
+    run_millrace(paths, plan, work, log, results, args.out if args.profile else None)
+    run_tmpfs(paths, plan, log, results)
+    say("machine: disk again (fio), to see how much it drifted during the Millrace runs")
+    results["disk_after"] = machine.disk(work, plan["fio_s"], log)
+    run_memory(paths, plan, work, log, results)
+    if not args.skip_jetstream:
+        run_jetstream(paths, plan, work, log, results)
+    results["after"] = machine_state()
+    results["duration_s"] = time.monotonic() - started
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    markdown = report.render(results)
+    with open(os.path.join(args.out, "results.md"), "w") as f:
+        f.write(markdown)
+    print(markdown)
+    say(f"done in {results['duration_s']:.0f} s; results in {args.out}/results.md and results.json")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""The machine's limits, measured in the same run as the brokers: loopback TCP bandwidth (iperf3) and the
+disk's sequential write rate with and without an fdatasync after every write (fio), on the filesystem that
+holds the brokers' data."""
+import json
+import os
+import time
+
+import procs
+
+
+def loopback_mb_per_s(work_dir, seconds, log):
+    """One TCP stream over 127.0.0.1, as one client connection to one broker uses."""
+    port = procs.free_port()
+    server = procs.Server("iperf3", ["iperf3", "-s", "-p", str(port), "-B", "127.0.0.1"],
+                          os.path.join(work_dir, "iperf3-server.log"))
+    try:
+        server.wait_for_port(port)
+        code, out, err = procs.run(["iperf3", "-c", "127.0.0.1", "-p", str(port), "-t", str(seconds), "-J"],
+                                   timeout_s=seconds + 30, log=log)
+        if code != 0:
+            return {"error": err.strip() or out.strip()[-200:]}
+        report = json.loads(out)
+        return {"mb_per_s": report["end"]["sum_received"]["bits_per_second"] / 8e6}
+    finally:
+        server.stop()
+
+
+def _fio(work_dir, name, extra, timeout_s, log):
+    """The write stats of one fio job, with "wall_s": the whole command's time (fio's own runtime leaves out a
+    final fsync)."""
+    argv = ["fio", f"--name={name}", f"--directory={work_dir}", "--rw=write", "--ioengine=psync",
+            "--output-format=json", "--unlink=1"] + extra
+    started = time.monotonic()
+    code, out, err = procs.run(argv, timeout_s=timeout_s, log=log)
+    wall_s = time.monotonic() - started
+    if code != 0:
+        return None, (err.strip() or out.strip())[-300:]
+    start = out.find("{")  # fio may print notes before the JSON
+    write = json.loads(out[start:])["jobs"][0]["write"]
+    write["wall_s"] = wall_s
+    return write, None
+
+
+def disk(work_dir, seconds, log):
+    """What a log on this disk can do:
+    - seq_write: sequential 1 MiB writes to the page cache (fio's figure), and the same including the final
+      fsync (bytes over the command's wall time, which also holds fio's start-up);
+    - append_fsync_1m: 1 MiB appends, each followed by fdatasync (the file grows, so every sync also writes
+      the inode): the streaming rate of a log that syncs after every write -- "the fio write+fsync figure";
+    - append_fsync_4k: the same with 4 KiB appends: how many syncs per second a growing file allows;
+    - overwrite_fsync_4k: 4 KiB writes + fdatasync into a preallocated file (no metadata to sync): what
+      preallocating segment files would allow."""
+    results = {}
+    size = "1G" if seconds >= 5 else "256M"
+    timed = [f"--runtime={seconds}", "--time_based", "--size=1G", "--fdatasync=1"]
+    runs = [
+        ("seq_write", ["--bs=1M", f"--size={size}", "--end_fsync=1"]),
+        ("append_fsync_1m", ["--bs=1M", "--fallocate=none"] + timed),
+        ("append_fsync_4k", ["--bs=4k", "--fallocate=none"] + timed),
+        ("overwrite_fsync_4k", ["--bs=4k", "--fallocate=native"] + timed),
+    ]
+    errors = []
+    for name, extra in runs:
+        write, error = _fio(work_dir, name, extra, seconds + 300, log)
+        if error:
+            errors.append(f"{name}: {error}")
+        results[name + "_mb_per_s"] = write["bw_bytes"] / 1e6 if write else None
+        results[name + "_per_s"] = write["iops"] if write else None
+        if name == "seq_write" and write:  # fio's runtime leaves out the final fsync; the wall clock does not
+            results["seq_write_synced_mb_per_s"] = write["io_bytes"] / 1e6 / write["wall_s"]
+    results["error"] = "; ".join(errors) or None
+    return results

@@ -1,0 +1,223 @@
+"""The Markdown report of one comparison run (results.json -> results.md)."""
+import re
+
+
+def num(value, digits=1):
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, (int, float)):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def ms(result, key):
+    value = result.get(key)
+    return "–" if value is None else f"{value:.2f}"
+
+
+def ratio(a, b):
+    if not a or not b:
+        return None
+    return a / b
+
+
+def error_note(*results):
+    notes = [r["error"] for r in results if isinstance(r, dict) and r.get("error")]
+    return ("error: " + "; ".join(notes)) if notes else ""
+
+
+def stopped_note(result):
+    if result.get("stopped_early") == "true":
+        return f"stopped at the time cap after {result.get('messages', 0):,} of {int(result['planned_messages']):,}"
+    return ""
+
+
+def machine_section(r):
+    loop = r["loopback"].get("mb_per_s")
+    d, d2 = r["disk"], r.get("disk_after", {})
+    rows = [
+        "| limit | before the Millrace runs | after them |",
+        "|---|---:|---:|",
+        f"| loopback TCP, one stream (iperf3) | {num(loop)} MB/s | |",
+        f"| sequential write, 1 MiB, to the page cache (fio) | {num(d.get('seq_write_mb_per_s'))} MB/s "
+        f"| {num(d2.get('seq_write_mb_per_s'))} MB/s |",
+        f"| the same including its final fsync (wall clock) | {num(d.get('seq_write_synced_mb_per_s'))} MB/s "
+        f"| {num(d2.get('seq_write_synced_mb_per_s'))} MB/s |",
+        f"| **write+fsync**: 1 MiB appends, fdatasync after each (fio) | {num(d.get('append_fsync_1m_mb_per_s'))} MB/s "
+        f"| {num(d2.get('append_fsync_1m_mb_per_s'))} MB/s |",
+        f"| 4 KiB appends + fdatasync: syncs/s of a growing file | {num(d.get('append_fsync_4k_per_s'), 0)} "
+        f"| {num(d2.get('append_fsync_4k_per_s'), 0)} |",
+        f"| 4 KiB overwrites + fdatasync in a preallocated file: syncs/s | "
+        f"{num(d.get('overwrite_fsync_4k_per_s'), 0)} | {num(d2.get('overwrite_fsync_4k_per_s'), 0)} |",
+    ]
+    if d.get("error") or d2.get("error") or r["loopback"].get("error"):
+        rows.append(f"\nErrors: {r['loopback'].get('error') or ''} {d.get('error') or ''} {d2.get('error') or ''}")
+    return "## Machine limits\n\n" + "\n".join(rows) + "\n"
+
+
+def millrace_section(r):
+    rows = ["| size | acks | partitions | messages | produce MB/s | produce msgs/s | ack p50 ms | p99 | p99.9 | max "
+            "| consume MB/s | consume msgs/s | notes |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for row in r["millrace"]:
+        p, c = row["produce"], row["consume"]
+        notes = " ".join(x for x in (stopped_note(p), error_note(p, c)) if x)
+        rows.append(f"| {row['size']} B | {row['acks']} | {row['partitions']} | {p.get('messages', 0):,} "
+                    f"| {num(p.get('mb_per_s'))} | {num(p.get('msgs_per_s'), 0)} | {ms(p, 'p50_ms')} "
+                    f"| {ms(p, 'p99_ms')} | {ms(p, 'p999_ms')} | {ms(p, 'max_ms')} | {num(c.get('mb_per_s'))} "
+                    f"| {num(c.get('msgs_per_s'), 0)} | {notes} |")
+    if "millrace_interval" in r:
+        p, c = r["millrace_interval"]["produce"], r["millrace_interval"]["consume"]
+        notes = " ".join(x for x in (stopped_note(p), error_note(p, c)) if x)
+        rows.append(f"| 1024 B | 1, *flush: interval* | 8 | {p.get('messages', 0):,} | {num(p.get('mb_per_s'))} "
+                    f"| {num(p.get('msgs_per_s'), 0)} | {ms(p, 'p50_ms')} | {ms(p, 'p99_ms')} | {ms(p, 'p999_ms')} "
+                    f"| {ms(p, 'max_ms')} | {num(c.get('mb_per_s'))} | {num(c.get('msgs_per_s'), 0)} "
+                    f"| diagnostic {notes} |")
+    for row in r.get("millrace_tmpfs", []):
+        p, c = row["produce"], row["consume"]
+        notes = " ".join(x for x in (stopped_note(p), error_note(p, c)) if x)
+        rows.append(f"| 1024 B | {row['acks']}, *data on tmpfs* | 8 | {p.get('messages', 0):,} "
+                    f"| {num(p.get('mb_per_s'))} | {num(p.get('msgs_per_s'), 0)} | {ms(p, 'p50_ms')} | {ms(p, 'p99_ms')} "
+                    f"| {ms(p, 'p999_ms')} | {ms(p, 'max_ms')} | {num(c.get('mb_per_s'))} | {num(c.get('msgs_per_s'), 0)} "
+                    f"| diagnostic {notes} |")
+    rows.append("| 1024 B | all | 8, **3 nodes, RF=3** | | *not yet: needs the replicated cluster* | | | | | | | | |")
+    return ("## Millrace, single node (default config: `flush: always`)\n\n"
+            "Ack latency is measured from each `send()` call, so in these unpaced runs it includes the time a "
+            "record waits in the producer's buffer. Diagnostic rows: *flush: interval* (acks=1 then never "
+            "competes with fsync work) and *data on tmpfs* (`flush: always` where fsync and rename cost nothing: "
+            "the code's own ceiling).\n\n" + "\n".join(rows) + "\n")
+
+
+def jetstream_section(r):
+    rows = ["| replicas | size | subjects | messages | produce MB/s | produce msgs/s | ack p50 ms | p99 | p99.9 | max "
+            "| consume MB/s | consume msgs/s | notes |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for row in r["jetstream"]:
+        p, c = row["produce"], row["consume"]
+        rows.append(f"| R{row['replicas']} | {row['size']} B | {row['partitions']} | {p.get('messages', 0):,} "
+                    f"| {num(p.get('mb_per_s'))} | {num(p.get('msgs_per_s'), 0)} | {ms(p, 'p50_ms')} "
+                    f"| {ms(p, 'p99_ms')} | {ms(p, 'p999_ms')} | {ms(p, 'max_ms')} | {num(c.get('mb_per_s'))} "
+                    f"| {num(c.get('msgs_per_s'), 0)} | {' '.join(x for x in (stopped_note(p), error_note(p, c)) if x)} |")
+    return ("## NATS JetStream (file storage; acks after the write, fsync every 2 min: compare with acks=1)\n\n"
+            + "\n".join(rows) + "\n")
+
+
+def e2e_section(r):
+    rows = ["| system | rate msgs/s | received | e2e p50 ms | p99 | p99.9 | max | ack p50 ms | ack p99 | notes |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for run in sorted(r.get("e2e", []), key=lambda run: run["rate"]):
+        name, e = run["system"], run["result"]
+        rows.append(f"| {name} | {num(run['rate'], 0)} | {e.get('messages', 0):,} | {ms(e, 'p50_ms')} "
+                    f"| {ms(e, 'p99_ms')} | {ms(e, 'p999_ms')} | {ms(e, 'max_ms')} | {ms(e, 'ack_p50_ms')} "
+                    f"| {ms(e, 'ack_p99_ms')} | {' '.join(x for x in (stopped_note(e), error_note(e)) if x)} |")
+    return ("## End-to-end latency at half of Millrace's peak rate\n\n"
+            "1 KiB, acks=1, 8 partitions (subjects), linger 0; latency from each message's intended send time. "
+            "The rates are half of the 1 KiB acks=1 8-partition peak with the default config (`flush: always`), "
+            "and half of it with `flush: interval`.\n\n" + "\n".join(rows) + "\n")
+
+
+def memory_section(r):
+    rows = ["| partitions | idle RSS | fds idle | topic created | RSS after produce+consume+idle | fds | RSS per "
+            "partition | fds per partition | served | notes |",
+            "|---:|---:|---:|---|---:|---:|---:|---:|---|---|"]
+    for m in r.get("memory", []):
+        created = "no" if "error" in m else f"yes, {m.get('create_s', 0):.1f} s"
+        served_mib = m["served_rss_kib"] / 1024 if m.get("served_rss_kib") else None
+        rows.append(f"| {m['partitions']:,} | {num(m.get('idle_rss_kib', 0) / 1024)} MiB | {m.get('idle_fds', '–')} "
+                    f"| {created} | {num(served_mib)} MiB | {m.get('served_fds', '–')} "
+                    f"| {num(m.get('rss_per_partition_kib'))} KiB | {num(m.get('fds_per_partition'), 2)} "
+                    f"| {m.get('served', '–')} | {short_error(m.get('error'))} |")
+    limit = next((m["fd_limit"] for m in r.get("memory", []) if m.get("fd_limit")), None)
+    return (f"## Memory and file descriptors (fresh broker each; its open-file limit: {num(limit, 0)})\n\n"
+            + "\n".join(rows) + "\n")
+
+
+def short_error(message):
+    """A broker error in a few words: the Kafka name and the system error it ends with."""
+    if not message:
+        return ""
+    match = re.search(r"partition (\S+?)[ :].*?: ([^:()]+)\)+$", message)
+    name = re.search(r"\b([A-Z][A-Z_]{5,})\b", message)
+    if match:
+        return f"{name.group(1) if name else 'error'} at partition {match.group(1)}: {match.group(2).strip()}"
+    return message[-160:]
+
+
+def _find(rows, **match):
+    for row in rows:
+        if all(row.get(k) == v for k, v in match.items()):
+            return row
+    return None
+
+
+def targets_section(r):
+    loop = r["loopback"].get("mb_per_s")
+    fsync_mb = r["disk"].get("append_fsync_1m_mb_per_s")
+    fsync_after = r.get("disk_after", {}).get("append_fsync_1m_mb_per_s")
+    m1 = _find(r["millrace"], size=1024, acks="1", partitions=8) or {"produce": {}, "consume": {}}
+    mall = _find(r["millrace"], size=1024, acks="all", partitions=8) or {"produce": {}, "consume": {}}
+    js1 = _find(r["jetstream"], replicas=1, size=1024, partitions=8) or {"produce": {}}
+    rate = (r.get("e2e_rates") or [None])[0]
+    e2e = next((x["result"] for x in r.get("e2e", []) if x["system"] == "Millrace, flush: always"), {})
+    js_e2e = next((x["result"] for x in r.get("e2e", []) if x["system"] == "JetStream R1" and x["rate"] == rate), {})
+    memory = (r.get("memory") or [{}])[-1]
+    first_memory = (r.get("memory") or [{}])[0]
+
+    def line(target, value, goal, met, diagnostic=""):
+        verdict = "–" if met is None else ("met" if met else "**not met**")
+        return f"| {target} | {value} | {goal} | {verdict} | {diagnostic} |"
+
+    def cmp(value, goal, higher=True):
+        return None if value is None else (value >= goal if higher else value < goal)
+
+    produce_loop = ratio(m1["produce"].get("mb_per_s"), loop)
+    produce_js = ratio(m1["produce"].get("mb_per_s"), js1["produce"].get("mb_per_s"))
+    consume_loop = ratio(m1["consume"].get("mb_per_s"), loop)
+    all_fsync = ratio(mall["produce"].get("mb_per_s"), fsync_mb)
+    all_fsync_after = ratio(mall["produce"].get("mb_per_s"), fsync_after)
+    p99, js_p99 = e2e.get("p99_ms"), js_e2e.get("p99_ms")
+    idle_mib = (first_memory.get("idle_rss_kib") or 0) / 1024 or None
+    per_partition = memory.get("rss_per_partition_kib")
+    interval = r.get("millrace_interval", {"produce": {}, "consume": {}})
+    tmpfs_all = _find(r.get("millrace_tmpfs", []), acks="all") or {"produce": {}}
+    interval_e2e = next((x["result"] for x in r.get("e2e", [])
+                         if x["system"] == "Millrace, flush: interval" and x["rate"] == rate), {})
+    rows = ["| target | measured | goal | | without the disk waits (diagnostic rows) |", "|---|---:|---:|---|---|",
+            line("produce 1 KiB acks=1 8p / loopback", num(produce_loop, 3), "≥ 0.35", cmp(produce_loop, 0.35),
+                 f"flush: interval: {num(ratio(interval['produce'].get('mb_per_s'), loop), 3)}"),
+            line("produce 1 KiB acks=1 8p / JetStream R1", num(produce_js, 2), "≥ 4", cmp(produce_js, 4),
+                 f"flush: interval: "
+                 f"{num(ratio(interval['produce'].get('mb_per_s'), js1['produce'].get('mb_per_s')), 2)}"),
+            line("consume 1 KiB 8p / loopback", num(consume_loop, 3), "≥ 0.5", cmp(consume_loop, 0.5),
+                 f"flush: interval: {num(ratio(interval['consume'].get('mb_per_s'), loop), 3)}"),
+            line("acks=all 1 KiB 8p (flush: always) / fio write+fsync",
+                 f"{num(all_fsync, 3)} (vs. after: {num(all_fsync_after, 3)})", "≥ 0.5", cmp(all_fsync, 0.5),
+                 f"data on tmpfs: {num(ratio(tmpfs_all['produce'].get('mb_per_s'), fsync_mb), 3)} (no real fsync)"),
+            line(f"e2e p99 at half peak ({num(rate, 0)} msgs/s), one node", f"{ms(e2e, 'p99_ms')} ms", "< 5 ms",
+                 cmp(p99, 5, False), f"flush: interval: {ms(interval_e2e, 'p99_ms')} ms"),
+            line("e2e p99 vs JetStream's at the same rate", f"{ms(e2e, 'p99_ms')} vs {ms(js_e2e, 'p99_ms')} ms",
+                 "below", None if p99 is None or js_p99 is None else p99 < js_p99,
+                 f"flush: interval: {ms(interval_e2e, 'p99_ms')} vs {ms(js_e2e, 'p99_ms')} ms"),
+            line("idle broker RSS", f"{num(idle_mib)} MiB", "< 50 MiB", cmp(idle_mib, 50, False)),
+            line(f"{first_memory.get('partitions', 10000):,} partitions served on one node",
+                 "yes" if first_memory.get("served") else f"no: {short_error(first_memory.get('error'))}", "yes",
+                 bool(first_memory.get("served"))),
+            line(f"RSS per idle partition ({memory.get('partitions', 0):,} partitions)",
+                 f"{num(per_partition)} KiB", "< 100 KiB", cmp(per_partition, 100, False)),
+            line("open fds bounded (segments closed when idle)",
+                 f"{num(memory.get('fds_per_partition'), 2)} per partition", "bounded",
+                 None if memory.get("fds_per_partition") is None else memory["fds_per_partition"] < 0.5)]
+    return "## Ratios and targets\n\n" + "\n".join(rows) + "\n"
+
+
+def render(r):
+    header = (f"# Millrace comparison benchmark\n\nRun {r['started']} ({'quick' if r['quick'] else 'full'}), "
+              f"commit {r.get('commit', '?')}, {r.get('duration_s', 0):.0f} s. Load average before: "
+              f"{r['before']['load']}, after: {r['after']['load']}. Busiest processes at the start: "
+              f"{'; '.join(r['before']['busiest'][:4])}.\n\nMB = 10^6 bytes; bytes are record values only.\n")
+    sections = [header, targets_section(r), machine_section(r), millrace_section(r), e2e_section(r),
+                jetstream_section(r), memory_section(r)]
+    if r.get("profiles"):
+        sections.append("## Broker profiles\n\n" + "\n\n".join(
+            f"### {name}\n\n```\n{text}\n```" for name, text in r["profiles"].items()) + "\n")
+    return "\n".join(sections)

@@ -1,0 +1,37 @@
+#include "paced_sender.h"
+
+#include <thread>
+
+#include "bench_clock.h"
+#include "bench_payload.h"
+
+namespace millrace::cli {
+
+uint64_t send_paced(client::Producer& producer, DeliveryTracker& tracker, const RateSchedule& schedule,
+                    const SendPlan& plan, const std::string& payload) {
+  uint64_t sent = 0;
+  for (uint64_t index = plan.first_index; index < plan.total; index += plan.stride) {
+    if (plan.deadline_ns != 0 && steady_now_ns() >= plan.deadline_ns) break;
+    int64_t measured_from_ns;
+    if (schedule.paced()) {
+      measured_from_ns = schedule.due_ns(index);
+      if (steady_now_ns() < measured_from_ns)
+        std::this_thread::sleep_until(steady_time_point(measured_from_ns));
+    } else {
+      measured_from_ns = steady_now_ns();
+    }
+    client::ProducerRecord record;
+    record.topic = plan.topic;
+    record.value = payload;
+    if (plan.stamp) write_stamp(*record.value, PayloadStamp{measured_from_ns, index});
+    auto st =
+        producer.send(std::move(record), [&tracker, measured_from_ns](const client::DeliveryReport& report) {
+          tracker.on_report(report, measured_from_ns);
+        });
+    if (!st) tracker.on_send_failed(st.error());
+    ++sent;
+  }
+  return sent;
+}
+
+}  // namespace millrace::cli
