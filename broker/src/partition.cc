@@ -98,11 +98,7 @@ void Partition::on_flushed(Status status, Offset up_to) {
                    topic_ + "-" + std::to_string(id_.value) + " refuses writes after a failed fsync (" +
                        status.error().to_string() + "); restart the broker to recover the partition");
     spdlog::error("{}", write_failure_->message);
-    while (!durable_waiters_.empty()) {
-      auto waiter = std::move(durable_waiters_.front());
-      durable_waiters_.pop_front();
-      waiter.done(*write_failure_);
-    }
+    fail_durable_waiters(*write_failure_);
     return;
   }
   log_->mark_flushed(up_to);
@@ -138,14 +134,10 @@ Status Partition::close() {
   // After a failed fsync, no clean-shutdown marker: the next start must validate the log, not trust it.
   Status st = write_failure_ ? Status(*write_failure_) : log_->close();
   closed_ = true;
-  std::deque<DurableWaiter> waiters;
-  waiters.swap(durable_waiters_);
-  for (auto& w : waiters) {
-    if (st) {
-      w.done(w.result);
-    } else {
-      w.done(to_client_error(st.error()));
-    }
+  if (st) {
+    complete_durable_waiters();  // a clean close flushed everything
+  } else {
+    fail_durable_waiters(to_client_error(st.error()));
   }
   wake_data_waiters();
   return st;
@@ -153,10 +145,14 @@ Status Partition::close() {
 
 void Partition::abandon(const Error& error) {
   closed_ = true;
-  std::deque<DurableWaiter> waiters;
-  waiters.swap(durable_waiters_);
-  for (auto& w : waiters) w.done(error);
+  fail_durable_waiters(error);
   wake_data_waiters();
+}
+
+void Partition::fail_durable_waiters(const Error& error) {
+  std::deque<DurableWaiter> waiters;
+  waiters.swap(durable_waiters_);  // a callback may append or close; it sees an empty queue
+  for (auto& w : waiters) w.done(error);
 }
 
 }  // namespace millrace::broker

@@ -79,6 +79,7 @@ class Partition : public std::enable_shared_from_this<Partition> {
   void request_flush();
   void on_flushed(Status status, Offset up_to);
   void complete_durable_waiters();
+  void fail_durable_waiters(const Error& error);
 
   std::string topic_;
   PartitionId id_;
