@@ -132,14 +132,17 @@ Result<ReadResult> PartitionLog::Impl::read(Offset offset, size_t max_bytes, Off
   return ReadResult{std::move(bytes), Offset{next_offset}};
 }
 
-const Segment& PartitionLog::Impl::segment_containing(Offset offset) const {
+const Segment* PartitionLog::Impl::segment_at(Offset offset) const {
   const auto after =
       std::upper_bound(segments_.begin(), segments_.end(), offset,
                        [](Offset o, const std::unique_ptr<Segment>& s) { return o < s->base_offset(); });
-  assert(after != segments_.begin());
-  const Segment& segment = **(after - 1);
-  assert(offset < segment.next_offset());
-  return segment;
+  return after == segments_.begin() ? nullptr : (after - 1)->get();
+}
+
+const Segment& PartitionLog::Impl::segment_containing(Offset offset) const {
+  const Segment* segment = segment_at(offset);
+  assert(segment != nullptr && offset < segment->next_offset());
+  return *segment;
 }
 
 FlushJob PartitionLog::Impl::prepare_flush() {
@@ -173,10 +176,8 @@ void PartitionLog::Impl::mark_flushed(Offset up_to) {
 }
 
 Offset PartitionLog::Impl::segment_base_at(Offset offset) const {
-  const auto after =
-      std::upper_bound(segments_.begin(), segments_.end(), offset,
-                       [](Offset o, const std::unique_ptr<Segment>& s) { return o < s->base_offset(); });
-  return after == segments_.begin() ? Offset{-1} : (*(after - 1))->base_offset();
+  const Segment* segment = segment_at(offset);
+  return segment == nullptr ? Offset{-1} : segment->base_offset();
 }
 
 void PartitionLog::Impl::mark_flushed(const FlushJob& job) {

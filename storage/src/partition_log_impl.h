@@ -46,6 +46,9 @@ class PartitionLog::Impl {
 
  private:
   Segment& active() { return *segments_.back(); }
+  // The last segment whose base offset is at most `offset` (nullptr below the first segment).
+  const Segment* segment_at(Offset offset) const;
+  // The segment holding `offset`, which must be inside the log.
   const Segment& segment_containing(Offset offset) const;
   Status roll();
   Status write_unwritten_index_entries();

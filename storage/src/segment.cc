@@ -211,18 +211,8 @@ Status Segment::truncate_to(Offset new_end) {
   if (Status s = index_file.truncate(0); !s) return s;
   if (Status s = index_file.append(index_.encode_all()); !s) return s;
   time_index_.truncate_at(new_end.value - base_offset_.value);
-  const TimeIndexEntry last = time_index_.last();
-  if (last.timestamp_ms >= 0) {
-    auto from = find_batch(Offset{base_offset_.value + last.relative_offset});
-    if (!from) return std::move(from).error();
-    if (Status s = fold_time_index_from(from->position); !s) return s;
-  } else if (Status s = fold_time_index_from(0); !s) {
-    return s;
-  }
-  time_index_.mark_written();
-  File& time_file = files_->time_index();
-  if (Status s = time_file.truncate(0); !s) return s;
-  if (Status s = time_file.append(time_index_.encode_all()); !s) return s;
+  if (Status s = fold_time_index_after_last_entry(); !s) return s;
+  if (Status s = rewrite_time_index_file(); !s) return s;
   return files_->sync();
 }
 
@@ -255,32 +245,38 @@ Status Segment::load_time_index(const LogConfig& config) {
       TimeIndex::decode(bytes, config.index_interval_bytes, next_offset_.value - base_offset_.value);
   if (decoded) {
     time_index_ = std::move(*decoded);
-    const TimeIndexEntry last = time_index_.last();
-    int64_t position = 0;
-    if (last.timestamp_ms >= 0) {
-      auto from = find_batch(Offset{base_offset_.value + last.relative_offset});
-      if (!from) return std::move(from).error();
-      position = from->position;
-    }
-    return fold_time_index_from(position);
+    return fold_time_index_after_last_entry();
   }
   time_index_ = TimeIndex(config.index_interval_bytes);
   if (Status s = fold_time_index_from(0); !s) return s;
+  return rewrite_time_index_file();
+}
+
+Result<int64_t> Segment::position_of(const TimeIndexEntry& entry) const {
+  if (entry.timestamp_ms < 0) return int64_t{0};  // no entry: the segment start
+  auto batch = find_batch(Offset{base_offset_.value + entry.relative_offset});
+  if (!batch) return std::move(batch).error();
+  return batch->position;
+}
+
+Status Segment::fold_time_index_after_last_entry() {
+  auto position = position_of(time_index_.last());
+  if (!position) return std::move(position).error();
+  return fold_time_index_from(*position);
+}
+
+Status Segment::rewrite_time_index_file() {
   time_index_.mark_written();
+  File& file = files_->time_index();
   if (Status s = file.truncate(0); !s) return s;
   return file.append(time_index_.encode_all());
 }
 
 Result<std::optional<BatchLocation>> Segment::find_batch_by_timestamp(int64_t timestamp_ms) const {
   if (max_timestamp_ms() < timestamp_ms) return std::optional<BatchLocation>();
-  const TimeIndexEntry entry = time_index_.lookup_before(timestamp_ms);
-  int64_t position = 0;
-  if (entry.timestamp_ms >= 0) {
-    auto from = find_batch(Offset{base_offset_.value + entry.relative_offset});
-    if (!from) return std::move(from).error();
-    position = from->position;
-  }
-  while (position < size_bytes_) {
+  auto start = position_of(time_index_.lookup_before(timestamp_ms));
+  if (!start) return std::move(start).error();
+  for (int64_t position = *start; position < size_bytes_;) {
     auto header = read_header(position);
     if (!header) return std::move(header).error();
     if (header->max_timestamp_ms >= timestamp_ms)

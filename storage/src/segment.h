@@ -104,6 +104,13 @@ class Segment {
   void index_batches(ByteView batches, int64_t start_position);
   // Feeds the time index every batch from `position` to the end (reading headers).
   Status fold_time_index_from(int64_t position);
+  // The same, from the batch of the time index's last entry: restores the running maximum after a decode or
+  // a cut, reading only the headers after that entry.
+  Status fold_time_index_after_last_entry();
+  // Where the batch of a time index entry starts (0 for the empty entry: the segment start).
+  Result<int64_t> position_of(const TimeIndexEntry& entry) const;
+  // Replaces the .timeindex file with every entry in memory.
+  Status rewrite_time_index_file();
 
   const Offset base_offset_;
   Offset next_offset_;
