@@ -73,9 +73,7 @@ int run_consume_bench(const GlobalOptions& globals, const ConsumeBenchOptions& o
                          " records arrived before " + std::to_string(options.idle_timeout_ms) +
                          " ms without records (--idle-timeout-ms)";
   }
-  const std::string out = options.json ? result.to_json() + "\n" : result.to_text();
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  std::fflush(stdout);
+  result.print(options.json);
   if (result.first_error) return report_error(*result.first_error);
   return kExitOk;
 }

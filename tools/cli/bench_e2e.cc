@@ -123,9 +123,7 @@ int run_e2e_bench(const GlobalOptions& globals, const E2eBenchOptions& options) 
                        {"rate", std::to_string(static_cast<uint64_t>(options.rate))},
                        {"planned_messages", std::to_string(options.messages)},
                        {"stopped_early", sent < options.messages ? "true" : "false"}};
-  const std::string out = options.json ? result.to_json() + "\n" : result.to_text();
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  std::fflush(stdout);
+  result.print(options.json);
   if (result.first_error) return report_error(*result.first_error);
   return kExitOk;
 }

@@ -80,9 +80,7 @@ int run_produce_bench(const GlobalOptions& globals, const ProduceBenchOptions& o
                        {"rate", std::to_string(static_cast<uint64_t>(options.rate))},
                        {"planned_messages", std::to_string(options.messages)},
                        {"stopped_early", sent < options.messages ? "true" : "false"}};
-  const std::string out = options.json ? result.to_json() + "\n" : result.to_text();
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  std::fflush(stdout);
+  result.print(options.json);
   if (result.failed > 0) {
     return report_error(std::to_string(result.failed) + " of " + std::to_string(sent) +
                         " records failed; first error: " + result.first_error.value_or("?"));

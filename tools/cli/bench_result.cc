@@ -89,4 +89,10 @@ std::string BenchResult::to_text() const {
   return out;
 }
 
+void BenchResult::print(bool json) const {
+  const std::string out = json ? to_json() + "\n" : to_text();
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+}
+
 }  // namespace millrace::cli

@@ -40,6 +40,8 @@ struct BenchResult {
 
   std::string to_json() const;
   std::string to_text() const;
+  // Writes to_json() (one line) or to_text() to stdout and flushes.
+  void print(bool json) const;
 };
 
 // Nanoseconds as milliseconds with 3 decimals: 1234567 -> "1.235".
