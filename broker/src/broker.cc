@@ -7,11 +7,13 @@
 
 #include <boost/asio/post.hpp>
 
+#include "millrace/broker/controller.h"
 #include "millrace/broker/data_dir_lock.h"
 #include "millrace/broker/errc.h"
 #include "millrace/broker/flusher.h"
 #include "millrace/broker/native_handler.h"
 #include "millrace/broker/partition_manager.h"
+#include "millrace/broker/raft_transport.h"
 #include "millrace/broker/server.h"
 #include "millrace/storage/rocksdb_kv_store.h"
 
@@ -52,10 +54,17 @@ Status Broker::start() {
   store_ = std::move(*store);
   flusher_ = std::make_unique<Flusher>(io_);
   manager_ = std::make_unique<PartitionManager>(config_, *store_, *flusher_);
+  if (!config_.peers.empty()) {
+    transport_ = std::make_unique<RaftTransport>(io_, NodeId{config_.node_id}, config_.peers);
+    manager_->enable_cluster(*transport_, *store_);
+  }
   if (Status st = manager_->open_existing(); !st) return st;
 
   // The advertised address depends on the bound port (tests listen on port 0).
   handler_ = std::make_unique<NativeHandler>(io_, *manager_, config_, HostPort{});
+  if (transport_) {
+    if (Status st = start_cluster(); !st) return st;
+  }
   server_ = std::make_unique<Server>(io_, config_, *handler_);
   if (Status st = server_->listen(); !st) return st;
   const HostPort bound = server_->local_address();
@@ -75,6 +84,29 @@ Status Broker::start() {
                bound.to_string(), config_.data_dir.string(),
                config_.flush == FlushPolicy::always ? "always" : "interval");
   return {};
+}
+
+Status Broker::start_cluster() {
+  controller_ = std::make_unique<Controller>(config_, *store_, *flusher_, *transport_, *manager_);
+  if (Status st = controller_->open(); !st) return st;
+  handler_->enable_cluster(*controller_, *transport_);
+  schedule_raft_tick();
+  std::string peers;
+  for (const auto& p : config_.peers) {
+    peers += (peers.empty() ? "" : ",") + std::to_string(p.node_id) + "@" + p.address.to_string();
+  }
+  spdlog::info("cluster mode: controller voters {}", peers);
+  return {};
+}
+
+void Broker::schedule_raft_tick() {
+  raft_timer_.expires_after(std::chrono::milliseconds(config_.raft_tick_ms));
+  raft_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || shutting_down_) return;
+    controller_->tick();
+    manager_->tick_replicas();
+    schedule_raft_tick();
+  });
 }
 
 HostPort Broker::listen_address() const {
@@ -115,6 +147,7 @@ void Broker::begin_shutdown() {
   signals_.cancel();
   flush_timer_.cancel();
   retention_timer_.cancel();
+  raft_timer_.cancel();
   server_->stop_accepting();
   server_->stop_reading_all();
   manager_->begin_shutdown();
@@ -136,6 +169,10 @@ void Broker::await_drain(std::chrono::steady_clock::time_point deadline) {
 
 void Broker::finish_shutdown() {
   Status closed = manager_->close_all();
+  if (controller_) {
+    if (Status st = controller_->close(); !st && closed) closed = std::move(st);
+  }
+  if (transport_) transport_->stop();
   if (!closed) {
     spdlog::error("clean shutdown failed: {}", closed.error().to_string());
     exit_code_ = 1;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <type_traits>
 
@@ -69,8 +70,8 @@ Setter host_port_setter(HostPort BrokerConfig::*field) {
   };
 }
 
-const std::array<KeySpec, 22>& key_specs() {
-  static const std::array<KeySpec, 22> specs = {{
+const std::array<KeySpec, 26>& key_specs() {
+  static const std::array<KeySpec, 26> specs = {{
       {"node_id", int_setter(&BrokerConfig::node_id, 0, std::numeric_limits<int32_t>::max())},
       {"data_dir",
        [](BrokerConfig& c, std::string_view v) -> Status {
@@ -93,6 +94,16 @@ const std::array<KeySpec, 22>& key_specs() {
          c.advertise = *parsed;
          return {};
        }},
+      {"peers",
+       [](BrokerConfig& c, std::string_view v) -> Status {
+         auto parsed = parse_peers(v);
+         if (!parsed) return std::move(parsed).error();
+         c.peers = std::move(*parsed);
+         return {};
+       }},
+      {"raft_tick_ms", int_setter(&BrokerConfig::raft_tick_ms, 1, 10'000)},
+      {"election_timeout_ms", int_setter(&BrokerConfig::election_timeout_ms, 10, 600'000)},
+      {"heartbeat_interval_ms", int_setter(&BrokerConfig::heartbeat_interval_ms, 1, 600'000)},
       {"max_frame_bytes", int_setter(&BrokerConfig::max_frame_bytes, 1024, 1024 * kMiB)},
       {"max_in_flight_requests_per_connection",
        int_setter(&BrokerConfig::max_in_flight_requests_per_connection, 1, 10000)},
@@ -165,6 +176,30 @@ Result<HostPort> parse_host_port(std::string_view text) {
   return HostPort{std::string(host), static_cast<uint16_t>(*port_value)};
 }
 
+Result<std::vector<PeerAddress>> parse_peers(std::string_view text) {
+  std::vector<PeerAddress> peers;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t comma = text.find(',', pos);
+    if (comma == std::string_view::npos) comma = text.size();
+    const std::string_view item = text.substr(pos, comma - pos);
+    pos = comma + 1;
+    const size_t at = item.find('@');
+    auto id = at == std::string_view::npos
+                  ? std::optional<int64_t>{}
+                  : parse_int_in_range(item.substr(0, at), 0, std::numeric_limits<int32_t>::max());
+    if (!id) return config_error("'" + std::string(item) + "' is not ID@HOST:PORT");
+    auto address = parse_host_port(item.substr(at + 1));
+    if (!address) return std::move(address).error();
+    if (address->port == 0) return config_error("peer '" + std::string(item) + "' needs a port");
+    for (const auto& p : peers) {
+      if (p.node_id == *id) return config_error("node id " + std::to_string(*id) + " is listed twice");
+    }
+    peers.push_back({static_cast<int32_t>(*id), *address});
+  }
+  return peers;
+}
+
 Status set_config_value(BrokerConfig& config, std::string_view key, std::string_view value) {
   for (const KeySpec& spec : key_specs()) {
     if (spec.key != key) continue;
@@ -183,6 +218,19 @@ Status validate_config(const BrokerConfig& config) {
   }
   if (config.cleanup_policy != "delete") {
     return config_error("key 'cleanup_policy' must be 'delete' for now: log compaction is not implemented");
+  }
+  if (!config.peers.empty()) {
+    bool self = false;
+    for (const auto& p : config.peers) self = self || p.node_id == config.node_id;
+    if (!self) {
+      return config_error("key 'peers' must list this node (node_id " + std::to_string(config.node_id) + ")");
+    }
+  }
+  if (config.heartbeat_interval_ms < config.raft_tick_ms ||
+      config.election_timeout_ms < 2 * config.heartbeat_interval_ms) {
+    return config_error(
+        "keys 'raft_tick_ms' <= 'heartbeat_interval_ms' and 2 * 'heartbeat_interval_ms' <= "
+        "'election_timeout_ms' must hold");
   }
   if (config.max_message_bytes > config.segment_bytes) {
     return config_error("key 'max_message_bytes' must not exceed 'segment_bytes'");

@@ -1,5 +1,8 @@
 // NativeHandler: topic administration requests.
+#include <memory>
+
 #include "millrace.pb.h"
+#include "millrace/broker/controller.h"
 #include "millrace/broker/native_handler.h"
 #include "millrace/protocol/errc.h"
 
@@ -23,12 +26,43 @@ Buffer malformed(uint32_t correlation_id, const char* what) {
                               make_error(errc::invalid_request, std::string("malformed ") + what));
 }
 
+// Collects the results of several controller operations into one response, sent when the last completes.
+template <class Response>
+struct Gather {
+  Response response;
+  size_t outstanding = 0;
+  std::function<void(const Response&)> send;
+  void finish_one() {
+    if (--outstanding == 0) send(response);
+  }
+};
+
 }  // namespace
 
 void NativeHandler::handle_create_topics(const protocol::FrameView& frame, Respond& respond) {
   wire::CreateTopicsRequest req;
   if (!native::parse_body(frame, req))
     return respond(malformed(frame.header.correlation_id, "create request"));
+  if (controller_ != nullptr) {
+    auto gather = std::make_shared<Gather<wire::CreateTopicsResponse>>();
+    gather->outstanding = static_cast<size_t>(req.topics_size()) + 1;
+    gather->send = [respond, id = frame.header.correlation_id](const wire::CreateTopicsResponse& r) {
+      respond(native::encode(ApiKey::create_topics, id, r));
+    };
+    for (const auto& spec : req.topics()) {
+      TopicSpecInput input{spec.name(), spec.partitions(),
+                           TopicConfigOverrides(spec.configs().begin(), spec.configs().end())};
+      if (spec.partitions() < 0) input.partitions = -1;
+      auto* result = gather->response.add_results();
+      controller_->create_topic(input, spec.replication_factor(),
+                                [gather, result, name = spec.name()](Status st) {
+                                  set_result(result, name, st);
+                                  gather->finish_one();
+                                });
+    }
+    gather->finish_one();
+    return;
+  }
   wire::CreateTopicsResponse resp;
   for (const auto& spec : req.topics()) {
     Status st;
@@ -51,6 +85,22 @@ void NativeHandler::handle_delete_topics(const protocol::FrameView& frame, Respo
   wire::DeleteTopicsRequest req;
   if (!native::parse_body(frame, req))
     return respond(malformed(frame.header.correlation_id, "delete request"));
+  if (controller_ != nullptr) {
+    auto gather = std::make_shared<Gather<wire::DeleteTopicsResponse>>();
+    gather->outstanding = static_cast<size_t>(req.names_size()) + 1;
+    gather->send = [respond, id = frame.header.correlation_id](const wire::DeleteTopicsResponse& r) {
+      respond(native::encode(ApiKey::delete_topics, id, r));
+    };
+    for (const auto& name : req.names()) {
+      auto* result = gather->response.add_results();
+      controller_->delete_topic(name, [gather, result, name](Status st) {
+        set_result(result, name, st);
+        gather->finish_one();
+      });
+    }
+    gather->finish_one();
+    return;
+  }
   wire::DeleteTopicsResponse resp;
   for (const auto& name : req.names()) set_result(resp.add_results(), name, manager_.delete_topic(name));
   respond(native::encode(ApiKey::delete_topics, frame.header.correlation_id, resp));
@@ -64,7 +114,8 @@ void NativeHandler::handle_list_topics(const protocol::FrameView& frame, Respond
     auto* summary = resp.add_topics();
     summary->set_name(t.name);
     summary->set_partitions(t.partitions);
-    summary->set_replication_factor(1);
+    summary->set_replication_factor(t.assignments.empty() ? 1
+                                                          : static_cast<int32_t>(t.assignments[0].size()));
   }
   respond(native::encode(ApiKey::list_topics, frame.header.correlation_id, resp));
 }
@@ -86,8 +137,13 @@ void NativeHandler::handle_describe_topics(const protocol::FrameView& frame, Res
     for (const auto& p : state->partitions) {
       auto* pd = desc->add_partitions();
       pd->set_partition(p.id.value);
-      pd->set_leader(config_.node_id);
-      pd->add_replicas(config_.node_id);
+      pd->set_leader(p.leader);
+      if (p.replicas.empty()) {
+        pd->add_replicas(config_.node_id);
+      } else {
+        for (int32_t r : p.replicas) pd->add_replicas(r);
+      }
+      for (int32_t r : p.in_sync_replicas) pd->add_in_sync_replicas(r);
       pd->set_log_start_offset(p.log_start_offset.value);
       pd->set_log_end_offset(p.log_end_offset.value);
       pd->set_high_watermark(p.high_watermark.value);
@@ -114,6 +170,16 @@ void NativeHandler::handle_alter_topic_config(const protocol::FrameView& frame, 
     return respond(malformed(frame.header.correlation_id, "alter request"));
   const TopicConfigOverrides set(req.set().begin(), req.set().end());
   const std::vector<std::string> remove(req.remove().begin(), req.remove().end());
+  if (controller_ != nullptr) {
+    controller_->alter_topic_config(
+        req.topic(), set, remove, req.validate_only(),
+        [respond, id = frame.header.correlation_id, topic = req.topic()](Status st) {
+          wire::AlterTopicConfigResponse resp;
+          set_result(resp.mutable_result(), topic, st);
+          respond(native::encode(ApiKey::alter_topic_config, id, resp));
+        });
+    return;
+  }
   wire::AlterTopicConfigResponse resp;
   set_result(resp.mutable_result(), req.topic(),
              manager_.alter_topic_config(req.topic(), set, remove, req.validate_only()));

@@ -1,6 +1,10 @@
 #include "millrace/broker/native_handler.h"
 
+#include <algorithm>
+
 #include "millrace.pb.h"
+#include "millrace/broker/controller.h"
+#include "millrace/broker/raft_wire.h"
 #include "millrace/protocol/errc.h"
 
 namespace millrace::broker {
@@ -66,6 +70,8 @@ void NativeHandler::handle(const protocol::FrameView& frame, MutableByteView pay
       return handle_list_offsets(frame, respond);
     case ApiKey::alter_topic_config:
       return handle_alter_topic_config(frame, respond);
+    case ApiKey::raft_messages:
+      return handle_raft_messages(frame, respond);
     case ApiKey::error:
       break;
   }
@@ -82,12 +88,7 @@ void NativeHandler::handle_metadata(const protocol::FrameView& frame, Respond& r
     return;
   }
   wire::MetadataResponse resp;
-  auto* broker = resp.add_brokers();
-  broker->set_node_id(config_.node_id);
-  broker->set_host(advertised_.host);
-  broker->set_port(advertised_.port);
-  resp.set_controller_id(config_.node_id);
-  resp.set_cluster_id("millrace-single-node");
+  describe_brokers(resp);
 
   std::vector<std::string> names(req.topics().begin(), req.topics().end());
   if (names.empty()) {
@@ -105,12 +106,68 @@ void NativeHandler::handle_metadata(const protocol::FrameView& frame, Respond& r
     for (const auto& p : state->partitions) {
       auto* pm = topic->add_partitions();
       pm->set_partition(p.id.value);
-      if (p.error) pm->set_error_code(native::wire_code(*p.error));
-      pm->set_leader(config_.node_id);
-      pm->add_replicas(config_.node_id);
+      pm->set_leader(p.leader);
+      if (p.replicas.empty()) {
+        if (p.error) pm->set_error_code(native::wire_code(*p.error));
+        pm->add_replicas(config_.node_id);
+      } else {
+        // A partition with no replica here is not an error for metadata: its leader is elsewhere.
+        if (p.error && p.error->code != errc::not_leader_or_follower) {
+          pm->set_error_code(native::wire_code(*p.error));
+        }
+        for (int32_t r : p.replicas) pm->add_replicas(r);
+      }
     }
   }
   respond(native::encode(ApiKey::metadata, frame.header.correlation_id, resp));
+}
+
+void NativeHandler::describe_brokers(wire::MetadataResponse& resp) const {
+  if (controller_ == nullptr) {
+    auto* broker = resp.add_brokers();
+    broker->set_node_id(config_.node_id);
+    broker->set_host(advertised_.host);
+    broker->set_port(advertised_.port);
+    broker->set_alive(true);
+    resp.set_controller_id(config_.node_id);
+    resp.set_cluster_id("millrace-single-node");
+    return;
+  }
+  const auto live = controller_->live_nodes();
+  for (const auto& peer : config_.peers) {
+    auto* broker = resp.add_brokers();
+    broker->set_node_id(peer.node_id);
+    const HostPort& address = peer.node_id == config_.node_id ? advertised_ : peer.address;
+    broker->set_host(address.host);
+    broker->set_port(address.port);
+    broker->set_alive(std::find(live.begin(), live.end(), NodeId{peer.node_id}) != live.end());
+  }
+  const auto leader = controller_->leader();
+  resp.set_controller_id(leader ? leader->value : -1);
+  resp.set_cluster_id("millrace");
+}
+
+void NativeHandler::handle_raft_messages(const protocol::FrameView& frame, Respond& respond) {
+  if (controller_ == nullptr) {
+    respond(native::encode_error(frame.header.correlation_id,
+                                 make_error(errc::invalid_request, "this node is not part of a cluster")));
+    return;
+  }
+  auto messages = decode_raft_messages(frame);
+  if (!messages) {
+    respond(native::encode_error(frame.header.correlation_id, messages.error()));
+    return;
+  }
+  for (const auto& m : *messages) {
+    if (m.message.to != NodeId{config_.node_id}) continue;
+    transport_->note_heard(m.message.from);
+    if (m.group.is_controller()) {
+      controller_->step(m.message);
+    } else {
+      manager_.step(m.group, m.message);
+    }
+  }
+  respond(Buffer{});  // one-way: no response
 }
 
 }  // namespace millrace::broker

@@ -54,6 +54,10 @@ void Partition::append(MutableByteView batches, int32_t acks, AppendCallback don
     done(*write_failure_);
     return;
   }
+  if (replica_) {
+    append_replicated(batches, acks, std::move(done));
+    return;
+  }
   auto appended = log_->append(batches);
   if (!appended) {
     done(to_client_error(appended.error()));
@@ -81,13 +85,13 @@ void Partition::request_flush() {
   storage::FlushJob job = log_->prepare_flush();
   if (job.empty()) return;
   flush_in_flight_ = true;
-  const Offset up_to = job.flushed_up_to();
-  flusher_.submit(std::move(job), [self = shared_from_this(), up_to](Status status) {
-    self->on_flushed(std::move(status), up_to);
+  storage::FlushJob record = job;  // mark_flushed(job) ignores it if a truncation came meanwhile
+  flusher_.submit(std::move(job), [self = shared_from_this(), record = std::move(record)](Status status) {
+    self->on_flushed(std::move(status), record);
   });
 }
 
-void Partition::on_flushed(Status status, Offset up_to) {
+void Partition::on_flushed(Status status, const storage::FlushJob& job) {
   flush_in_flight_ = false;
   if (closed_) return;
   if (!status) {
@@ -101,15 +105,16 @@ void Partition::on_flushed(Status status, Offset up_to) {
     fail_durable_waiters(*write_failure_);
     return;
   }
-  log_->mark_flushed(up_to);
+  log_->mark_flushed(job);
+  if (replica_) replica_->on_flushed(log_->flushed_offset());
   complete_durable_waiters();
   // Appends that arrived during this fsync form the next group.
   if (policy_ == FlushPolicy::always && log_->flushed_offset() < log_->log_end_offset()) request_flush();
 }
 
 void Partition::complete_durable_waiters() {
-  const Offset flushed = log_->flushed_offset();
-  while (!durable_waiters_.empty() && durable_waiters_.front().target <= flushed) {
+  const Offset acknowledged = acknowledged_end();
+  while (!durable_waiters_.empty() && durable_waiters_.front().target <= acknowledged) {
     auto waiter = std::move(durable_waiters_.front());
     durable_waiters_.pop_front();
     waiter.done(waiter.result);

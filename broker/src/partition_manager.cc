@@ -1,6 +1,7 @@
 #include "millrace/broker/partition_manager.h"
 
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <chrono>
 
 #include "millrace/broker/topic_name.h"
@@ -69,21 +70,45 @@ PartitionManager::Topic PartitionManager::open_partitions(TopicRecord record) {
   const EffectiveTopicConfig effective = resolve_topic_config(record.configs, config_);
   Topic topic;
   for (int32_t p = 0; p < record.partitions; ++p) {
-    auto log = storage::PartitionLog::open(partition_dir(record.name, p), log_config(effective));
-    if (!log) {
-      Error error =
-          make_error(errc::kafka_storage_error, "partition " + record.name + "-" + std::to_string(p) +
-                                                    " is offline: " + log.error().to_string());
-      spdlog::error("{}", error.message);
-      topic.failures.emplace(p, std::move(error));
-      topic.partitions.push_back(nullptr);
-      continue;
-    }
-    topic.partitions.push_back(std::make_shared<Partition>(record.name, PartitionId{p}, std::move(*log),
-                                                           effective, config_.flush, flusher_));
+    topic.partitions.push_back(open_partition(record, p, effective, topic));
   }
   topic.record = std::move(record);
   return topic;
+}
+
+std::shared_ptr<Partition> PartitionManager::open_partition(const TopicRecord& record, int32_t p,
+                                                            const EffectiveTopicConfig& effective,
+                                                            Topic& topic) {
+  const std::string name = record.name + "-" + std::to_string(p);
+  std::vector<NodeId> voters;
+  if (!record.assignments.empty()) {
+    for (int32_t r : record.assignments.at(static_cast<size_t>(p))) voters.push_back(NodeId{r});
+    if (std::find(voters.begin(), voters.end(), NodeId{config_.node_id}) == voters.end()) {
+      topic.failures.emplace(
+          p, make_error(errc::not_leader_or_follower,
+                        "partition " + name + " has no replica on node " + std::to_string(config_.node_id)));
+      return nullptr;
+    }
+  }
+  auto log = storage::PartitionLog::open(partition_dir(record.name, p), log_config(effective));
+  std::shared_ptr<Partition> partition;
+  Status started = log ? Status{} : Status(std::move(log).error());
+  if (started) {
+    partition = std::make_shared<Partition>(record.name, PartitionId{p}, std::move(*log), effective,
+                                            config_.flush, flusher_);
+    if (!voters.empty() && transport_ != nullptr) {
+      started =
+          partition->start_replication(RaftGroupId{record.name, p}, *store_, *transport_, config_, voters);
+    }
+  }
+  if (!started) {
+    Error error = make_error(errc::kafka_storage_error,
+                             "partition " + name + " is offline: " + started.error().to_string());
+    spdlog::error("{}", error.message);
+    topic.failures.emplace(p, std::move(error));
+    return nullptr;
+  }
+  return partition;
 }
 
 Status PartitionManager::open_existing() {
@@ -113,7 +138,7 @@ Status PartitionManager::create_topic(const TopicSpecInput& spec) {
   if (topics_.count(spec.name) > 0) {
     return make_error(errc::topic_already_exists, "topic '" + spec.name + "' already exists");
   }
-  TopicRecord record{spec.name, count, spec.configs, now_ms()};
+  TopicRecord record{spec.name, count, spec.configs, now_ms(), {}};
   // Remove leftovers of an earlier topic of the same name whose deletion was interrupted.
   for (int32_t p = 0; p < count; ++p) {
     std::error_code ec;
@@ -190,17 +215,33 @@ Result<TopicState> PartitionManager::describe_topic(std::string_view name) const
   TopicState state;
   state.name = it->second.record.name;
   state.configs = describe_topic_config(it->second.record.configs, config_);
+  const TopicRecord& record = it->second.record;
   for (size_t i = 0; i < it->second.partitions.size(); ++i) {
     const auto& p = it->second.partitions[i];
-    const PartitionId id{static_cast<int32_t>(i)};
+    PartitionState ps;
+    ps.id = PartitionId{static_cast<int32_t>(i)};
+    if (i < record.assignments.size()) ps.replicas = record.assignments[i];
     if (!p) {
-      state.partitions.push_back(
-          {id, it->second.failures.at(id.value), Offset{-1}, Offset{-1}, Offset{-1}, -1, 0});
+      ps.error = it->second.failures.at(ps.id.value);
+      ps.log_start_offset = ps.log_end_offset = ps.high_watermark = Offset{-1};
+      ps.size_bytes = -1;
+      state.partitions.push_back(std::move(ps));
       continue;
     }
     const auto& log = p->log();
-    state.partitions.push_back({id, std::nullopt, log.log_start_offset(), log.log_end_offset(),
-                                p->high_watermark(), log.size_bytes(), log.segment_count()});
+    ps.log_start_offset = log.log_start_offset();
+    ps.log_end_offset = log.log_end_offset();
+    ps.high_watermark = p->high_watermark();
+    ps.size_bytes = log.size_bytes();
+    ps.segment_count = log.segment_count();
+    if (const RaftReplica* r = p->replica()) {
+      if (auto leader = r->node().leader()) ps.leader = leader->value;
+      for (NodeId n : r->in_sync_replicas()) ps.in_sync_replicas.push_back(n.value);
+    } else {
+      ps.leader = config_.node_id;
+      ps.in_sync_replicas = {config_.node_id};
+    }
+    state.partitions.push_back(std::move(ps));
   }
   return state;
 }

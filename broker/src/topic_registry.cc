@@ -28,6 +28,8 @@ Result<std::vector<TopicRecord>> TopicRegistry::load_all() const {
     t.partitions = stored.partitions();
     t.configs = TopicConfigOverrides(stored.configs().begin(), stored.configs().end());
     t.created_ms = stored.created_ms();
+    for (const auto& a : stored.assignments())
+      t.assignments.emplace_back(a.replicas().begin(), a.replicas().end());
     topics.push_back(std::move(t));
   }
   return topics;
@@ -39,6 +41,10 @@ Status TopicRegistry::put(const TopicRecord& topic) {
   stored.set_partitions(topic.partitions);
   stored.set_created_ms(topic.created_ms);
   for (const auto& [k, v] : topic.configs) (*stored.mutable_configs())[k] = v;
+  for (const auto& replicas : topic.assignments) {
+    auto* a = stored.add_assignments();
+    for (int32_t r : replicas) a->add_replicas(r);
+  }
   return store_.put(topic_key(topic.name), stored.SerializeAsString());
 }
 

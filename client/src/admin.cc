@@ -1,6 +1,8 @@
 #include "millrace/client/admin.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "millrace.pb.h"
 #include "millrace/client/errc.h"
@@ -52,6 +54,9 @@ Status topic_result_status(const google::protobuf::RepeatedPtrField<wire::TopicR
 
 }  // namespace
 
+constexpr auto kControllerRetryTimeout = std::chrono::seconds(15);
+constexpr auto kControllerRetryBackoff = std::chrono::milliseconds(100);
+
 // Admin::Impl: one blocking request per call (plus a metadata request where the leader or controller
 // matters).
 class Admin::Impl {
@@ -67,6 +72,23 @@ class Admin::Impl {
       return metadata->controller;
     }
     return std::nullopt;
+  }
+
+  // Runs `call` against the controller leader as the metadata knows it (any broker if none is known);
+  // while the node asked answers NOT_CONTROLLER (it is not the leader, or none is elected yet), refreshes
+  // metadata and retries, until kControllerRetryTimeout.
+  template <class F>
+  auto on_controller(F&& call) -> decltype(call(internal::NetworkClient::Destination{})) {
+    const auto deadline = std::chrono::steady_clock::now() + kControllerRetryTimeout;
+    for (;;) {
+      auto result = call(controller());
+      if (result || result.error().code != protocol::errc::not_controller ||
+          std::chrono::steady_clock::now() >= deadline) {
+        return result;
+      }
+      std::this_thread::sleep_for(kControllerRetryBackoff);  // an election is under way
+      (void)network_->refresh_metadata({});
+    }
   }
 
  private:
@@ -89,10 +111,12 @@ Status Admin::create_topic(const NewTopic& topic) {
   spec->set_partitions(topic.partitions);
   spec->set_replication_factor(topic.replication_factor);
   for (const auto& [key, value] : topic.configs) (*spec->mutable_configs())[key] = value;
-  auto response = impl_->network().call_and_decode<wire::CreateTopicsResponse>(
-      impl_->controller(), protocol::ApiKey::create_topics, request);
-  if (!response) return std::move(response).error();
-  return topic_result_status(response->results(), topic.name);
+  return impl_->on_controller([&](internal::NetworkClient::Destination to) -> Status {
+    auto response = impl_->network().call_and_decode<wire::CreateTopicsResponse>(
+        to, protocol::ApiKey::create_topics, request);
+    if (!response) return std::move(response).error();
+    return topic_result_status(response->results(), topic.name);
+  });
 }
 
 Status Admin::create_topic(const std::string& name, int32_t partitions,
@@ -103,10 +127,12 @@ Status Admin::create_topic(const std::string& name, int32_t partitions,
 Status Admin::delete_topic(const std::string& name) {
   wire::DeleteTopicsRequest request;
   request.add_names(name);
-  auto response = impl_->network().call_and_decode<wire::DeleteTopicsResponse>(
-      impl_->controller(), protocol::ApiKey::delete_topics, request);
-  if (!response) return std::move(response).error();
-  return topic_result_status(response->results(), name);
+  return impl_->on_controller([&](internal::NetworkClient::Destination to) -> Status {
+    auto response = impl_->network().call_and_decode<wire::DeleteTopicsResponse>(
+        to, protocol::ApiKey::delete_topics, request);
+    if (!response) return std::move(response).error();
+    return topic_result_status(response->results(), name);
+  });
 }
 
 Status Admin::alter_topic_config(const std::string& name, const std::map<std::string, std::string>& set,
@@ -115,12 +141,14 @@ Status Admin::alter_topic_config(const std::string& name, const std::map<std::st
   request.set_topic(name);
   for (const auto& [key, value] : set) (*request.mutable_set())[key] = value;
   for (const auto& key : remove) request.add_remove(key);
-  auto response = impl_->network().call_and_decode<wire::AlterTopicConfigResponse>(
-      impl_->controller(), protocol::ApiKey::alter_topic_config, request);
-  if (!response) return std::move(response).error();
-  google::protobuf::RepeatedPtrField<wire::TopicResult> results;
-  *results.Add() = response->result();
-  return topic_result_status(results, name);
+  return impl_->on_controller([&](internal::NetworkClient::Destination to) -> Status {
+    auto response = impl_->network().call_and_decode<wire::AlterTopicConfigResponse>(
+        to, protocol::ApiKey::alter_topic_config, request);
+    if (!response) return std::move(response).error();
+    google::protobuf::RepeatedPtrField<wire::TopicResult> results;
+    *results.Add() = response->result();
+    return topic_result_status(results, name);
+  });
 }
 
 Result<std::vector<TopicListing>> Admin::list_topics() {

@@ -36,6 +36,7 @@ constexpr ErrcInfo kErrcTable[] = {
     {errc::invalid_partitions, "INVALID_PARTITIONS", "invalid partition count", false},
     {errc::invalid_replication_factor, "INVALID_REPLICATION_FACTOR", "invalid replication factor", false},
     {errc::invalid_config, "INVALID_CONFIG", "invalid configuration", false},
+    {errc::not_controller, "NOT_CONTROLLER", "this node is not the controller leader", true},
     {errc::invalid_request, "INVALID_REQUEST", "malformed request", false},
     {errc::unsupported_for_message_format, "UNSUPPORTED_FOR_MESSAGE_FORMAT", "record format not supported",
      false},

@@ -29,13 +29,15 @@ int main(int argc, char** argv) {
   using namespace millrace::broker;
   CLI::App app{"millraced: the Millrace broker daemon"};
   std::string config_path;
-  std::string node_id, data_dir, listen, advertise;
+  std::string node_id, data_dir, listen, advertise, peers;
   std::vector<std::string> overrides;
   app.add_option("--config", config_path, "YAML config file (see config/millrace.yaml)");
   app.add_option("--node-id", node_id, "node id (config key node_id)");
   app.add_option("--data-dir", data_dir, "data directory (config key data_dir)");
   app.add_option("--listen", listen, "HOST:PORT for the native protocol (config key listen)");
   app.add_option("--advertise", advertise, "HOST:PORT clients should use (config key advertise)");
+  app.add_option("--peers", peers,
+                 "ID@HOST:PORT,... the initial controller voters, this node among them (config key peers)");
   app.add_option("--set", overrides, "KEY=VALUE for any config key; repeatable");
   try {
     app.parse(argc, argv);
@@ -56,6 +58,7 @@ int main(int argc, char** argv) {
   if (!data_dir.empty()) flags.emplace_back("data_dir", data_dir);
   if (!listen.empty()) flags.emplace_back("listen", listen);
   if (!advertise.empty()) flags.emplace_back("advertise", advertise);
+  if (!peers.empty()) flags.emplace_back("peers", peers);
   for (const auto& o : overrides) {
     const auto eq = o.find('=');
     if (eq == std::string::npos) return fail("--set takes KEY=VALUE (got '" + o + "')");

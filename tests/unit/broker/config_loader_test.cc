@@ -39,6 +39,10 @@ TEST_CASE("config/millrace.yaml documents exactly the defaults") {
   CHECK(c->retention_check_interval_ms == d.retention_check_interval_ms);
   CHECK(c->shutdown_timeout_ms == d.shutdown_timeout_ms);
   CHECK(c->log_level == d.log_level);
+  CHECK(c->peers.size() == d.peers.size());
+  CHECK(c->raft_tick_ms == d.raft_tick_ms);
+  CHECK(c->election_timeout_ms == d.election_timeout_ms);
+  CHECK(c->heartbeat_interval_ms == d.heartbeat_interval_ms);
 }
 
 TEST_CASE("keys override defaults") {

@@ -25,6 +25,8 @@ class Flusher;
 class PartitionManager;
 class NativeHandler;
 class Server;
+class RaftTransport;
+class Controller;
 
 class Broker {
  public:
@@ -43,6 +45,8 @@ class Broker {
  private:
   void schedule_interval_flush();
   void schedule_retention();
+  void schedule_raft_tick();
+  Status start_cluster();
   void begin_shutdown();
   void await_drain(std::chrono::steady_clock::time_point deadline);
   void finish_shutdown();
@@ -53,10 +57,13 @@ class Broker {
   boost::asio::steady_timer flush_timer_{io_};
   boost::asio::steady_timer retention_timer_{io_};
   boost::asio::steady_timer drain_timer_{io_};
+  boost::asio::steady_timer raft_timer_{io_};
   std::unique_ptr<DataDirLock> lock_;
   std::unique_ptr<storage::KvStore> store_;
   std::unique_ptr<Flusher> flusher_;
+  std::unique_ptr<RaftTransport> transport_;
   std::unique_ptr<PartitionManager> manager_;
+  std::unique_ptr<Controller> controller_;
   std::unique_ptr<NativeHandler> handler_;
   std::unique_ptr<Server> server_;
   bool shutting_down_ = false;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace millrace::broker {
 
@@ -17,11 +18,25 @@ struct HostPort {
   std::string to_string() const { return host + ":" + std::to_string(port); }
 };
 
+// One initial controller voter: its node id and the address other brokers reach it at.
+struct PeerAddress {
+  int32_t node_id = 0;
+  HostPort address;
+};
+
 struct BrokerConfig {
   int32_t node_id = 0;
   std::filesystem::path data_dir = "./data";
   HostPort listen{"0.0.0.0", 9192};
   HostPort advertise{};  // empty host: derived from listen (the machine's host name for 0.0.0.0)
+  // Cluster: the initial controller voters (this node among them). Empty: a one-node cluster.
+  std::vector<PeerAddress> peers;
+  // Raft timing (cluster mode). A follower campaigns after a random wait in [election_timeout_ms,
+  // 2 * election_timeout_ms) without hearing from its leader; leaders send heartbeats every
+  // heartbeat_interval_ms. Both are counted in ticks of raft_tick_ms.
+  int64_t raft_tick_ms = 50;
+  int64_t election_timeout_ms = 600;
+  int64_t heartbeat_interval_ms = 100;
 
   // Native protocol limits.
   uint32_t max_frame_bytes = 100u * 1024 * 1024;

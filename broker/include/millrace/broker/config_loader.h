@@ -19,5 +19,7 @@ Status set_config_value(BrokerConfig& config, std::string_view key, std::string_
 Status validate_config(const BrokerConfig& config);
 // Parses "host:port" (IPv6 as "[::1]:9192").
 Result<HostPort> parse_host_port(std::string_view text);
+// Parses "ID@HOST:PORT,ID@HOST:PORT,..." (empty: no peers).
+Result<std::vector<PeerAddress>> parse_peers(std::string_view text);
 
 }  // namespace millrace::broker

@@ -8,13 +8,19 @@
 
 #include "millrace/broker/broker_config.h"
 #include "millrace/broker/partition_manager.h"
+#include "millrace/broker/raft_transport.h"
 #include "millrace/broker/request_handler.h"
 
 namespace google::protobuf {
 class MessageLite;
 }
+namespace millrace::wire {
+class MetadataResponse;
+}
 
 namespace millrace::broker {
+
+class Controller;
 
 class NativeHandler final : public RequestHandler {
  public:
@@ -24,6 +30,11 @@ class NativeHandler final : public RequestHandler {
   void handle(const protocol::FrameView& frame, MutableByteView payload, Respond respond) override;
   // The address clients are told to use for this node (metadata responses).
   void set_advertised(HostPort advertised) { advertised_ = std::move(advertised); }
+  // Cluster mode: metadata changes go to the controller; Raft messages from peers arrive here.
+  void enable_cluster(Controller& controller, RaftTransport& transport) {
+    controller_ = &controller;
+    transport_ = &transport;
+  }
 
  private:
   void handle_metadata(const protocol::FrameView& frame, Respond& respond);
@@ -35,11 +46,15 @@ class NativeHandler final : public RequestHandler {
   void handle_produce(const protocol::FrameView& frame, MutableByteView payload, Respond& respond);
   void handle_fetch(const protocol::FrameView& frame, Respond& respond);
   void handle_list_offsets(const protocol::FrameView& frame, Respond& respond);
+  void handle_raft_messages(const protocol::FrameView& frame, Respond& respond);
+  void describe_brokers(wire::MetadataResponse& resp) const;
 
   boost::asio::io_context& io_;
   PartitionManager& manager_;
   const BrokerConfig& config_;
   HostPort advertised_;
+  Controller* controller_ = nullptr;
+  RaftTransport* transport_ = nullptr;
 };
 
 // Helpers shared by the handler's files.

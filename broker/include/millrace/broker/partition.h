@@ -14,6 +14,7 @@
 
 #include "millrace/broker/broker_config.h"
 #include "millrace/broker/flusher.h"
+#include "millrace/broker/raft_replica.h"
 #include "millrace/broker/topic_config.h"
 #include "millrace/protocol/result.h"
 #include "millrace/protocol/strong_types.h"
@@ -48,8 +49,23 @@ class Partition : public std::enable_shared_from_this<Partition> {
   // Reads whole batches from `offset` up to the high watermark.
   Result<storage::ReadResult> read(Offset offset, size_t max_bytes) const;
 
-  // Consumers may read below this. One node: everything appended.
-  Offset high_watermark() const { return log_->log_end_offset(); }
+  // Consumers may read below this. One node: everything appended; replicated: the Raft commit index.
+  Offset high_watermark() const;
+
+  // --- Replication (cluster mode) ---
+  // Makes this partition one replica of a Raft group with the initial `voters`: appends then go through
+  // the group (leader only), acks=all waits for commit, and reads stop at the commit index.
+  Status start_replication(const RaftGroupId& group, storage::KvStore& store, RaftTransport& transport,
+                           const BrokerConfig& config, const std::vector<NodeId>& voters);
+  const RaftReplica* replica() const { return replica_.get(); }
+  void replica_step(const replication::Message& message) { replica_->step(message); }
+  void replica_tick() { replica_->tick(); }
+  Status transfer_leadership(NodeId target) { return replica_->transfer_leadership(target); }
+  void erase_replica_state() { replica_->erase_state(); }
+  // Runs after the commit index rises (the controller applies its commands here).
+  void set_commit_listener(std::function<void(Offset commit_end)> listener) {
+    commit_listener_ = std::move(listener);
+  }
 
   // Registers a one-shot callback run after the next append (long-poll fetch). Returns an id for
   // remove_data_waiter(), which a fetch that completes some other way must call.
@@ -77,7 +93,12 @@ class Partition : public std::enable_shared_from_this<Partition> {
   };
 
   void request_flush();
-  void on_flushed(Status status, Offset up_to);
+  void on_flushed(Status status, const storage::FlushJob& job);
+  void append_replicated(MutableByteView batches, int32_t acks, AppendCallback done);
+  // acks=all waiters complete once this passes their target: the flushed offset on one node, the
+  // commit index when replicated.
+  Offset acknowledged_end() const;
+  void fail_waiters_from(Offset end, const Error& error);
   void complete_durable_waiters();
   void fail_durable_waiters(const Error& error);
 
@@ -92,6 +113,8 @@ class Partition : public std::enable_shared_from_this<Partition> {
   std::optional<Error> write_failure_;  // set by a failed fsync: appends are refused from then on
   std::deque<DurableWaiter> durable_waiters_;
   std::map<uint64_t, DataWaiter> data_waiters_;
+  std::unique_ptr<RaftReplica> replica_;
+  std::function<void(Offset)> commit_listener_;
   uint64_t next_waiter_id_ = 1;
 };
 

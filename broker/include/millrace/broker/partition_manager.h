@@ -15,6 +15,7 @@
 #include "millrace/broker/broker_config.h"
 #include "millrace/broker/flusher.h"
 #include "millrace/broker/partition.h"
+#include "millrace/broker/raft_transport.h"
 #include "millrace/broker/topic_registry.h"
 #include "millrace/protocol/result.h"
 
@@ -28,7 +29,10 @@ struct TopicSpecInput {
 
 struct PartitionState {
   PartitionId id;
-  std::optional<Error> error;  // the partition could not be opened; the offsets below are then -1
+  std::vector<int32_t> replicas;          // cluster mode: the assigned replicas
+  int32_t leader = -1;                    // cluster mode: as this node knows it (-1: unknown)
+  std::vector<int32_t> in_sync_replicas;  // cluster mode: known only on the leader
+  std::optional<Error> error;             // the partition could not be opened; the offsets below are then -1
   Offset log_start_offset;
   Offset log_end_offset;
   Offset high_watermark;
@@ -87,6 +91,24 @@ class PartitionManager {
 
   const BrokerConfig& config() const { return config_; }
 
+  // --- Cluster mode (partition_manager_cluster.cc) ---
+  // From now on partitions assigned to this node are Raft replicas whose messages go through `transport`.
+  void enable_cluster(RaftTransport& transport, storage::KvStore& store);
+  bool cluster_mode() const { return transport_ != nullptr; }
+  // The controller's committed commands, applied on every node. Replaying one already applied is a no-op.
+  Status apply_create_topic(const TopicRecord& record);
+  Status apply_delete_topic(const std::string& name);
+  Status apply_topic_config(const std::string& name, const TopicConfigOverrides& configs);
+  Status apply_add_partitions(const std::string& name, const std::vector<std::vector<int32_t>>& added);
+  bool has_topic(std::string_view name) const { return topics_.count(name) > 0; }
+  std::optional<TopicRecord> topic_record(std::string_view name) const;
+  // Checks a spec as create_topic would, without creating anything.
+  Status validate_new_topic(const TopicSpecInput& spec) const;
+  // Delivers a Raft message to the local replica of its group (dropped if there is none yet).
+  void step(const RaftGroupId& group, const replication::Message& message);
+  // One Raft tick for every local replica.
+  void tick_replicas();
+
  private:
   struct Topic {
     TopicRecord record;
@@ -96,6 +118,9 @@ class PartitionManager {
 
   // Opens every partition of `record`; those that fail are nullptr in the result, with the reason.
   Topic open_partitions(TopicRecord record);
+  // Opens one partition of `record` as a Raft replica when `record` has assignments (cluster mode).
+  std::shared_ptr<Partition> open_partition(const TopicRecord& record, int32_t p,
+                                            const EffectiveTopicConfig& effective, Topic& topic);
   // Runs `f` on every open partition.
   template <class F>
   void for_each_partition(F&& f) const {
@@ -113,6 +138,8 @@ class PartitionManager {
   Flusher& flusher_;
   std::map<std::string, Topic, std::less<>> topics_;
   bool shutting_down_ = false;
+  RaftTransport* transport_ = nullptr;
+  storage::KvStore* store_ = nullptr;
 };
 
 }  // namespace millrace::broker

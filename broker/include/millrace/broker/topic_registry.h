@@ -18,6 +18,8 @@ struct TopicRecord {
   int32_t partitions = 0;
   TopicConfigOverrides configs;
   int64_t created_ms = 0;
+  // Cluster mode: each partition's replicas (node ids, preferred leader first). Empty on a one-node broker.
+  std::vector<std::vector<int32_t>> assignments;
 };
 
 class TopicRegistry {

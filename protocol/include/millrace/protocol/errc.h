@@ -30,6 +30,7 @@ enum class errc : int16_t {
   invalid_partitions = 37,
   invalid_replication_factor = 38,
   invalid_config = 40,
+  not_controller = 41,
   invalid_request = 42,
   unsupported_for_message_format = 43,
   policy_violation = 44,

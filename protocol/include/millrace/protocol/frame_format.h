@@ -39,7 +39,8 @@ enum class ApiKey : uint16_t {
   fetch = 7,
   list_offsets = 8,
   alter_topic_config = 9,
-  error = 0xFFFF,  // response only: the request could not be handled at all (unknown API, bad body)
+  raft_messages = 11,  // between brokers: Raft messages, one-way (no response)
+  error = 0xFFFF,      // response only: the request could not be handled at all (unknown API, bad body)
 };
 
 constexpr uint16_t kApiVersion0 = 0;

@@ -1,0 +1,76 @@
+#pragma once
+// RaftReplica: the driver of one Raft group on this node (design brief, decision 4). It owns the group's
+// RaftNode and the SegmentedLog view of the partition's log, and carries out every Ready in the order
+// ready.h prescribes: persist the hard state (KvStore, synced), apply log operations to the log, send
+// messages through the RaftTransport, then report commit advances and leadership changes to its owner.
+//
+// Flushing stays with the owner (Partition), which fsyncs on the Flusher and calls on_flushed(); under
+// flush: interval an appended entry counts as flushed at once (the relaxed policy, docs/storage.md).
+//
+// A replica whose hard state or log cannot be written stops (failed()): it sends nothing more, so the group
+// treats it as a crashed member. Thread-safety: the owner (network) thread only.
+#include <functional>
+#include <memory>
+
+#include "millrace/broker/broker_config.h"
+#include "millrace/broker/kv_hard_state_store.h"
+#include "millrace/broker/raft_group_id.h"
+#include "millrace/broker/raft_transport.h"
+#include "millrace/replication/raft_node.h"
+#include "millrace/replication/segmented_log.h"
+#include "millrace/storage/partition_log.h"
+
+namespace millrace::broker {
+
+class RaftReplica {
+ public:
+  struct Hooks {
+    std::function<void()> log_changed;                                     // appended or truncated
+    std::function<void(Offset new_end)> truncated;                         // entries >= new_end are gone
+    std::function<void(Offset commit_end)> committed;                      // commit_end rose
+    std::function<void(const replication::LeadershipChange&)> leadership;  // role or leader changed
+  };
+
+  // `log` must outlive the replica. `voters` is the group's initial configuration (used when the log
+  // carries none yet).
+  static Result<std::unique_ptr<RaftReplica>> open(const RaftGroupId& group, storage::PartitionLog& log,
+                                                   storage::KvStore& store, RaftTransport& transport,
+                                                   const BrokerConfig& config,
+                                                   const std::vector<NodeId>& voters, Hooks hooks);
+  ~RaftReplica();
+
+  // Proposes one batch (leader only). Returns its base offset; it is committed once commit_end() passes it.
+  Result<Offset> propose(Buffer batch);
+  void step(const replication::Message& message);
+  void tick();
+  // The owner's fsync completed: entries below `flushed_end` are durable.
+  void on_flushed(Offset flushed_end);
+  Status transfer_leadership(NodeId target);
+
+  const replication::RaftNode& node() const { return *node_; }
+  const RaftGroupId& group() const { return group_; }
+  bool failed() const { return failed_; }
+  // Followers whose log matches the leader's within `lag` offsets of its end (leader only; else empty),
+  // the leader included.
+  std::vector<NodeId> in_sync_replicas() const;
+  // Forgets the persisted hard state (the replica is being deleted).
+  void erase_state();
+
+ private:
+  RaftReplica(RaftGroupId group, RaftTransport& transport, FlushPolicy policy, Hooks hooks,
+              std::unique_ptr<KvHardStateStore> hard_state, std::unique_ptr<replication::SegmentedLog> log);
+  void process_ready();
+  void fail(const std::string& what, const Error& error);
+
+  RaftGroupId group_;
+  RaftTransport& transport_;
+  FlushPolicy policy_;
+  Hooks hooks_;
+  std::unique_ptr<KvHardStateStore> hard_state_;
+  std::unique_ptr<replication::SegmentedLog> log_;
+  std::unique_ptr<replication::RaftNode> node_;
+  bool failed_ = false;
+  bool processing_ = false;
+};
+
+}  // namespace millrace::broker

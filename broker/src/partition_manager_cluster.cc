@@ -1,0 +1,119 @@
+// PartitionManager in cluster mode: applying the controller's commands and driving the local Raft replicas.
+#include <spdlog/spdlog.h>
+
+#include "millrace/broker/partition_manager.h"
+#include "millrace/broker/topic_name.h"
+#include "millrace/protocol/errc.h"
+
+namespace millrace::broker {
+
+using protocol::errc;
+
+void PartitionManager::enable_cluster(RaftTransport& transport, storage::KvStore& store) {
+  transport_ = &transport;
+  store_ = &store;
+}
+
+std::optional<TopicRecord> PartitionManager::topic_record(std::string_view name) const {
+  auto it = topics_.find(name);
+  if (it == topics_.end()) return std::nullopt;
+  return it->second.record;
+}
+
+Status PartitionManager::validate_new_topic(const TopicSpecInput& spec) const {
+  if (Status st = validate_topic_name(spec.name); !st) return st;
+  const int32_t count = spec.partitions == 0 ? config_.default_partitions : spec.partitions;
+  if (count < 1 || count > kMaxPartitionsPerTopic) {
+    return make_error(errc::invalid_partitions, "partition count must be from 1 to " +
+                                                    std::to_string(kMaxPartitionsPerTopic) + " (got " +
+                                                    std::to_string(count) + ")");
+  }
+  if (Status st = validate_topic_config(spec.configs); !st) return st;
+  if (topics_.count(spec.name) > 0) {
+    return make_error(errc::topic_already_exists, "topic '" + spec.name + "' already exists");
+  }
+  return {};
+}
+
+Status PartitionManager::apply_create_topic(const TopicRecord& record) {
+  if (auto it = topics_.find(record.name); it != topics_.end()) {
+    if (it->second.record.created_ms != record.created_ms) {
+      spdlog::warn("controller: topic '{}' exists already; create ignored", record.name);
+    }
+    return {};  // a replay of a command already applied
+  }
+  for (int32_t p = 0; p < record.partitions; ++p) {
+    // Leftovers of an earlier topic of the same name whose deletion was interrupted.
+    std::error_code ec;
+    std::filesystem::remove_all(partition_dir(record.name, p), ec);
+  }
+  if (Status st = registry_.put(record); !st) {
+    return make_error(errc::kafka_storage_error, "cannot record topic: " + st.error().to_string());
+  }
+  Topic topic = open_partitions(record);
+  topics_.emplace(record.name, std::move(topic));
+  spdlog::info("created topic '{}' with {} partitions", record.name, record.partitions);
+  return {};
+}
+
+Status PartitionManager::apply_delete_topic(const std::string& name) {
+  auto it = topics_.find(name);
+  if (it == topics_.end()) return {};
+  for (auto& p : it->second.partitions) {
+    if (p && p->replica()) p->erase_replica_state();
+  }
+  return delete_topic(name);
+}
+
+Status PartitionManager::apply_topic_config(const std::string& name, const TopicConfigOverrides& configs) {
+  auto it = topics_.find(name);
+  if (it == topics_.end()) return {};
+  TopicRecord updated = it->second.record;
+  updated.configs = configs;
+  if (Status st = registry_.put(updated); !st) {
+    return make_error(errc::kafka_storage_error, "cannot record topic config: " + st.error().to_string());
+  }
+  const EffectiveTopicConfig effective = resolve_topic_config(updated.configs, config_);
+  for (auto& p : it->second.partitions) {
+    if (p) p->set_config(effective, log_config(effective));
+  }
+  it->second.record = std::move(updated);
+  return {};
+}
+
+Status PartitionManager::apply_add_partitions(const std::string& name,
+                                              const std::vector<std::vector<int32_t>>& added) {
+  auto it = topics_.find(name);
+  if (it == topics_.end()) return {};
+  Topic& topic = it->second;
+  TopicRecord updated = topic.record;
+  for (const auto& replicas : added) updated.assignments.push_back(replicas);
+  updated.partitions = static_cast<int32_t>(updated.assignments.size());
+  if (updated.partitions <= topic.record.partitions) return {};  // replayed
+  if (Status st = registry_.put(updated); !st) {
+    return make_error(errc::kafka_storage_error, "cannot record partitions: " + st.error().to_string());
+  }
+  const EffectiveTopicConfig effective = resolve_topic_config(updated.configs, config_);
+  for (int32_t p = topic.record.partitions; p < updated.partitions; ++p) {
+    topic.partitions.push_back(open_partition(updated, p, effective, topic));
+  }
+  topic.record = std::move(updated);
+  return {};
+}
+
+void PartitionManager::step(const RaftGroupId& group, const replication::Message& message) {
+  auto it = topics_.find(group.topic);
+  if (it == topics_.end()) return;
+  const auto& partitions = it->second.partitions;
+  if (group.partition < 0 || group.partition >= static_cast<int32_t>(partitions.size())) return;
+  const auto& p = partitions[static_cast<size_t>(group.partition)];
+  if (p && p->replica()) p->replica_step(message);
+}
+
+void PartitionManager::tick_replicas() {
+  for_each_partition([](Partition& p) {
+    if (p.replica()) p.replica_tick();
+  });
+}
+
+}  // namespace millrace::broker
