@@ -10,6 +10,7 @@
 #include "millrace/broker/data_dir_lock.h"
 #include "millrace/broker/errc.h"
 #include "millrace/broker/flusher.h"
+#include "millrace/broker/log_cleaner_service.h"
 #include "millrace/broker/native_handler.h"
 #include "millrace/broker/partition_manager.h"
 #include "millrace/broker/server.h"
@@ -36,6 +37,7 @@ HostPort advertised_address(const BrokerConfig& config, const HostPort& bound) {
 Broker::Broker(BrokerConfig config) : config_(std::move(config)) {}
 
 Broker::~Broker() {
+  if (cleaner_) cleaner_->stop();
   if (flusher_) flusher_->stop();
 }
 
@@ -64,6 +66,8 @@ Status Broker::start() {
   server_->start_accepting();
   if (config_.flush == FlushPolicy::interval) schedule_interval_flush();
   schedule_retention();
+  cleaner_ = std::make_unique<LogCleanerService>(io_, *manager_, config_);
+  cleaner_->start();
   signals_.add(SIGINT);
   signals_.add(SIGTERM);
   signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
@@ -115,6 +119,7 @@ void Broker::begin_shutdown() {
   signals_.cancel();
   flush_timer_.cancel();
   retention_timer_.cancel();
+  if (cleaner_) cleaner_->stop();  // a pass in progress leaves only temporary files
   server_->stop_accepting();
   server_->stop_reading_all();
   manager_->begin_shutdown();

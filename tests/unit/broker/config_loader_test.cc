@@ -37,6 +37,10 @@ TEST_CASE("config/millrace.yaml documents exactly the defaults") {
   CHECK(c->delete_retention_ms == d.delete_retention_ms);
   CHECK(c->min_insync_replicas == d.min_insync_replicas);
   CHECK(c->retention_check_interval_ms == d.retention_check_interval_ms);
+  CHECK(c->cleaner_interval_ms == d.cleaner_interval_ms);
+  CHECK(c->cleaner_min_dirty_percent == d.cleaner_min_dirty_percent);
+  CHECK(c->cleaner_key_map_bytes == d.cleaner_key_map_bytes);
+  CHECK(c->cleaner_io_bytes_per_second == d.cleaner_io_bytes_per_second);
   CHECK(c->shutdown_timeout_ms == d.shutdown_timeout_ms);
   CHECK(c->log_level == d.log_level);
 }
