@@ -77,6 +77,15 @@ TEST_CASE("every config error names the key and the problem") {
     REQUIRE_FALSE(r.ok());
     CHECK(load_config_text("retention_ms: -1\n", "my.yaml").ok());
   }
+  SECTION("compaction: the policy and the cleaner's keys") {
+    auto c = load_config_text("cleanup_policy: compact,delete\ncleaner_min_dirty_percent: 20\n", "my.yaml");
+    REQUIRE(c.ok());
+    CHECK(c->cleanup_policy == "compact,delete");
+    CHECK(c->cleaner_min_dirty_percent == 20);
+    CHECK_FALSE(load_config_text("cleaner_min_dirty_percent: 101\n", "my.yaml").ok());
+    CHECK_FALSE(load_config_text("cleaner_key_map_bytes: 100\n", "my.yaml").ok());
+    CHECK_FALSE(load_config_text("cleaner_interval_ms: 0\n", "my.yaml").ok());
+  }
   SECTION("out of range") {
     auto c = load_config_text("segment_bytes: 10\n", "my.yaml");
     REQUIRE_FALSE(c.ok());
