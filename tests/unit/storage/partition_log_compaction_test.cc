@@ -1,6 +1,8 @@
 // Log compaction through PartitionLog: latest record per key at unchanged offsets, tombstones and
 // delete.retention.ms, control batches, zero-record batches, abandoned passes, and crashes at every step of
 // the swap.
+#include <thread>
+
 #include "cleaner_checkpoint_file.h"
 #include "compaction_test_support.h"
 #include "millrace/storage/disk_format.h"
@@ -344,4 +346,29 @@ TEST_CASE("a flush job holding a replaced segment's files still runs") {
   CHECK(flush.run().ok());
   log->mark_flushed(flush);
   CHECK(log->flushed_offset() == log->log_end_offset());
+}
+
+TEST_CASE("appends, rolls and reads go on while a pass runs on another thread") {
+  TempDir dir;
+  auto log = open_log(dir.path(), small_segments());
+  produce_cycling(*log, 300, 7);
+  auto job = log->prepare_cleaning(clean_everything());
+  REQUIRE(job.has_value());
+  Status ran;
+  std::thread cleaner([&] { ran = job->run(); });
+  // Meanwhile the owner appends (rolling new segments) and reads.
+  for (int i = 300; i < 500; ++i) {
+    append(*log, keyed_batch({{"k" + std::to_string(i % 7), "v" + std::to_string(i)}}));
+    if (i % 50 == 0) CHECK_FALSE(read(*log, Offset{i - 100}).bytes.empty());
+  }
+  cleaner.join();
+  REQUIRE(ran.ok());
+  const auto before = by_offset(read_all_records(*log));
+  auto finished = log->finish_cleaning(*job);
+  REQUIRE(finished.ok());
+  CHECK(finished->swapped);
+  check_same(by_offset(read_all_records(*log)), expected_after(before, finished->mapped_up_to.value));
+  // The segments closed during the pass are dirty: the next pass cleans them.
+  const CleaningStats next = clean(*log, clean_everything());
+  CHECK(next.mapped_up_to > finished->mapped_up_to);
 }
