@@ -50,21 +50,17 @@ void SegmentCompactor::add_empty(const EmptyBatchSpan& span, bool was_empty) {
       span.next_offset - pending_->base_offset - 1 <= disk_format::kMaxRelativeOffset) {
     pending_->next_offset = span.next_offset;
     pending_->max_timestamp_ms = std::max(pending_->max_timestamp_ms, span.max_timestamp_ms);
-    ++pending_batches_;
     changed_ = true;  // two batches became one
     return;
   }
   emit_pending();
   pending_ = span;
-  pending_batches_ = 1;
-  pending_was_empty_ = was_empty;
 }
 
 void SegmentCompactor::emit_pending() {
   if (!pending_) return;
   append_empty_batch(*pending_, output_);
   pending_.reset();
-  pending_batches_ = 0;
 }
 
 void SegmentCompactor::finish() {

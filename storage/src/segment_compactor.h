@@ -44,6 +44,7 @@ class SegmentCompactor {
   int64_t tombstones_removed() const { return tombstones_removed_; }
 
  private:
+  // `was_empty`: the batch had no records before this pass either (so emitting it alone changes nothing).
   void add_empty(const EmptyBatchSpan& span, bool was_empty);
   void emit_pending();
 
@@ -51,9 +52,7 @@ class SegmentCompactor {
   Buffer output_;
   std::vector<RecordView> records_;
   std::vector<ByteView> kept_;
-  std::optional<EmptyBatchSpan> pending_;
-  int pending_batches_ = 0;
-  bool pending_was_empty_ = false;  // the pending span is one batch that already had no records
+  std::optional<EmptyBatchSpan> pending_;  // a zero-record batch that the next one may extend
   bool changed_ = false;
   int64_t records_removed_ = 0;
   int64_t tombstones_removed_ = 0;
