@@ -11,6 +11,7 @@
 #include "millrace/broker/data_dir_lock.h"
 #include "millrace/broker/errc.h"
 #include "millrace/broker/flusher.h"
+#include "millrace/broker/log_cleaner_service.h"
 #include "millrace/broker/native_handler.h"
 #include "millrace/broker/partition_manager.h"
 #include "millrace/broker/raft_transport.h"
@@ -38,6 +39,7 @@ HostPort advertised_address(const BrokerConfig& config, const HostPort& bound) {
 Broker::Broker(BrokerConfig config) : config_(std::move(config)) {}
 
 Broker::~Broker() {
+  if (cleaner_) cleaner_->stop();
   if (flusher_) flusher_->stop();
 }
 
@@ -73,6 +75,8 @@ Status Broker::start() {
   server_->start_accepting();
   if (config_.flush == FlushPolicy::interval) schedule_interval_flush();
   schedule_retention();
+  cleaner_ = std::make_unique<LogCleanerService>(io_, *manager_, config_);
+  cleaner_->start();
   signals_.add(SIGINT);
   signals_.add(SIGTERM);
   signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
@@ -148,6 +152,7 @@ void Broker::begin_shutdown() {
   flush_timer_.cancel();
   retention_timer_.cancel();
   raft_timer_.cancel();
+  if (cleaner_) cleaner_->stop();  // a pass in progress leaves only temporary files
   server_->stop_accepting();
   server_->stop_reading_all();
   manager_->begin_shutdown();

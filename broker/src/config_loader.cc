@@ -70,8 +70,8 @@ Setter host_port_setter(HostPort BrokerConfig::*field) {
   };
 }
 
-const std::array<KeySpec, 26>& key_specs() {
-  static const std::array<KeySpec, 26> specs = {{
+const std::array<KeySpec, 30>& key_specs() {
+  static const std::array<KeySpec, 30> specs = {{
       {"node_id", int_setter(&BrokerConfig::node_id, 0, std::numeric_limits<int32_t>::max())},
       {"data_dir",
        [](BrokerConfig& c, std::string_view v) -> Status {
@@ -135,6 +135,12 @@ const std::array<KeySpec, 26>& key_specs() {
        topic_default_setter(&BrokerConfig::min_insync_replicas, "min.insync.replicas")},
       {"retention_check_interval_ms",
        int_setter(&BrokerConfig::retention_check_interval_ms, 100, 86'400'000)},
+      {"cleaner_interval_ms", int_setter(&BrokerConfig::cleaner_interval_ms, 10, 86'400'000)},
+      {"cleaner_min_dirty_percent", int_setter(&BrokerConfig::cleaner_min_dirty_percent, 0, 100)},
+      {"cleaner_key_map_bytes",
+       int_setter(&BrokerConfig::cleaner_key_map_bytes, 64 * 1024, 64 * 1024 * kMiB)},
+      {"cleaner_io_bytes_per_second",
+       int_setter(&BrokerConfig::cleaner_io_bytes_per_second, -1, std::numeric_limits<int64_t>::max())},
       {"shutdown_timeout_ms", int_setter(&BrokerConfig::shutdown_timeout_ms, 0, 600'000)},
       {"log_level",
        [](BrokerConfig& c, std::string_view v) -> Status {
@@ -215,9 +221,6 @@ Status validate_config(const BrokerConfig& config) {
     return config_error("key 'max_message_bytes' (" + std::to_string(config.max_message_bytes) +
                         ") must be at least 1024 bytes below 'max_frame_bytes' (" +
                         std::to_string(config.max_frame_bytes) + ")");
-  }
-  if (config.cleanup_policy != "delete") {
-    return config_error("key 'cleanup_policy' must be 'delete' for now: log compaction is not implemented");
   }
   if (!config.peers.empty()) {
     bool self = false;

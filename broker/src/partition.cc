@@ -39,10 +39,23 @@ void Partition::enforce_retention(int64_t now_ms) {
   if (Status st = log_->roll_if_older(now_ms, config_.segment_ms); !st) {
     spdlog::error("{}-{}: segment.ms roll failed: {}", topic_, id_.value, st.error().to_string());
   }
+  if (config_.cleanup_policy == CleanupPolicy::compact) return;  // compaction only: no deletion by age/size
   auto deleted = log_->apply_retention(now_ms, config_.retention_ms, config_.retention_bytes);
   if (!deleted) {
     spdlog::error("{}-{}: retention failed: {}", topic_, id_.value, deleted.error().to_string());
   }
+}
+
+std::optional<storage::CleaningJob> Partition::prepare_cleaning(storage::CleaningOptions options) {
+  if (closed_ || write_failure_ || !compacted()) return std::nullopt;
+  options.delete_retention_ms = config_.delete_retention_ms;
+  options.clean_up_to = high_watermark();
+  return log_->prepare_cleaning(options);
+}
+
+Result<storage::CleaningStats> Partition::finish_cleaning(storage::CleaningJob& job) {
+  if (closed_) return make_error(errc::not_leader_or_follower, "partition closed during cleaning");
+  return log_->finish_cleaning(job);
 }
 
 void Partition::append(MutableByteView batches, int32_t acks, AppendCallback done) {

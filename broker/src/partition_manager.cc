@@ -38,15 +38,8 @@ Status check_client_batches(ByteView batches) {
   return {};
 }
 
-// Valid values this broker cannot yet act on are refused rather than silently ignored.
 Status check_topic_configs(const TopicConfigOverrides& configs) {
-  if (Status st = validate_topic_config(configs); !st) return st;
-  auto policy = configs.find("cleanup.policy");
-  if (policy != configs.end() && policy->second != "delete") {
-    return make_error(errc::invalid_config, "cleanup.policy '" + policy->second +
-                                                "' is not supported yet: log compaction is not implemented");
-  }
-  return {};
+  return validate_topic_config(configs);
 }
 
 }  // namespace

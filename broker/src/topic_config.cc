@@ -14,7 +14,8 @@ using protocol::errc;
 constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 
-constexpr std::array<std::string_view, 3> kCleanupPolicies = {"delete", "compact", "compact,delete"};
+constexpr std::array<std::string_view, 4> kCleanupPolicies = {"delete", "compact", "compact,delete",
+                                                              "delete,compact"};
 
 // One topic config key: Kafka's name, how its value is checked, where its broker default comes from, and how
 // an accepted value lands in EffectiveTopicConfig.
@@ -93,9 +94,10 @@ Status validate_topic_config_value(std::string_view name, std::string_view value
     for (auto choice : kCleanupPolicies) {
       if (value == choice) return {};
     }
-    return make_error(errc::invalid_config, "topic config '" + std::string(name) +
-                                                "' must be one of delete, compact, compact,delete (got '" +
-                                                std::string(value) + "')");
+    return make_error(errc::invalid_config,
+                      "topic config '" + std::string(name) +
+                          "' must be one of delete, compact, compact,delete, delete,compact (got '" +
+                          std::string(value) + "')");
   }
   if (!parse_int_in_range(value, key->min, key->max)) {
     return make_error(errc::invalid_config, "topic config '" + std::string(name) +

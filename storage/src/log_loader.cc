@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "compaction_swap.h"
 #include "log_directory.h"
 #include "millrace/storage/errc.h"
 #include "recovery_point_file.h"
@@ -49,6 +50,8 @@ Result<std::unique_ptr<Segment>> load_segment(const LogDirectory& directory, con
 Result<LoadedLog> LogLoader::load(const LogDirectory& directory, const LogConfig& config) {
   if (Status s = directory.create_if_missing(); !s) return std::move(s).error();
   if (Status s = directory.remove_temporary_files(); !s) return std::move(s).error();
+  // Compaction: finish a committed segment swap, or roll back an unfinished pass.
+  if (Status s = CompactionSwap::recover(directory.path()); !s) return std::move(s).error();
   auto clean = directory.has_clean_shutdown_marker();
   if (!clean) return std::move(clean).error();
   auto base_offsets = directory.list_segment_base_offsets();

@@ -90,6 +90,14 @@ Result<RetentionResult> PartitionLog::apply_retention(int64_t now_ms, int64_t re
   return impl_->apply_retention(now_ms, retention_ms, retention_bytes);
 }
 
+std::optional<CleaningJob> PartitionLog::prepare_cleaning(const CleaningOptions& options) {
+  return impl_->prepare_cleaning(options);
+}
+
+Result<CleaningStats> PartitionLog::finish_cleaning(CleaningJob& job) {
+  return impl_->finish_cleaning(job);
+}
+
 Status PartitionLog::close() {
   return impl_->close();
 }

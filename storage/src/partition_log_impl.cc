@@ -245,7 +245,7 @@ Status PartitionLog::Impl::after_truncation() {
   if (Status s = directory_.sync(); !s) return s;
   if (Status s = RecoveryPointFile::write(directory_.path(), flushed_offset_, true); !s) return s;
   recovery_point_written_ = flushed_offset_;
-  return {};
+  return clamp_cleaner_checkpoint();  // compaction: offsets past the new end are no longer clean
 }
 
 Status PartitionLog::Impl::close() {

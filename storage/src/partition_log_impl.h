@@ -5,12 +5,14 @@
 #include <optional>
 #include <vector>
 
+#include "cleaner_checkpoint_file.h"
 #include "log_directory.h"
 #include "log_loader.h"
 #include "millrace/storage/partition_log.h"
 
 namespace millrace::storage {
 
+class CleaningPass;
 class Segment;
 
 // The error every operation on a closed log returns.
@@ -36,6 +38,9 @@ class PartitionLog::Impl {
   Result<std::optional<Offset>> offset_for_timestamp(int64_t timestamp_ms) const;
   Status roll_if_older(int64_t now_ms, int64_t segment_ms);
   Result<RetentionResult> apply_retention(int64_t now_ms, int64_t retention_ms, int64_t retention_bytes);
+  // Compaction (partition_log_cleaning.cc).
+  std::optional<CleaningJob> prepare_cleaning(const CleaningOptions& options);
+  Result<CleaningStats> finish_cleaning(CleaningJob& job);
 
   Offset log_start_offset() const;
   Offset log_end_offset() const;
@@ -55,6 +60,13 @@ class PartitionLog::Impl {
   Status after_truncation();
   // Base offset of the segment an offset falls in (-1 below the first segment).
   Offset segment_base_at(Offset offset) const;
+  // Compaction (partition_log_cleaning.cc).
+  const CleanerCheckpoint& cleaner_checkpoint();
+  // Lowers the cleaner checkpoint to the log end after a truncation (offsets above it were never mapped).
+  Status clamp_cleaner_checkpoint();
+  // Index in segments_ of the closed segment that `pass` read at `base`, if it is still there unchanged.
+  std::optional<size_t> unchanged_closed_segment(const CleaningPass& pass, Offset base) const;
+  Status reopen_segment(size_t index);
 
   const LogDirectory directory_;
   LogConfig config_;
@@ -64,6 +76,9 @@ class PartitionLog::Impl {
   bool closed_ = false;
   uint64_t truncations_ = 0;  // FlushJobs prepared before the latest truncation are stale
   std::optional<int64_t> active_holds_data_since_ms_;  // segment.ms: when roll_if_older first saw data
+  // Compaction: at most one pass outstanding; the checkpoint is read from its file on first use.
+  bool cleaning_outstanding_ = false;
+  std::optional<CleanerCheckpoint> cleaner_checkpoint_;
 };
 
 }  // namespace millrace::storage

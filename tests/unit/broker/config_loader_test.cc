@@ -37,6 +37,10 @@ TEST_CASE("config/millrace.yaml documents exactly the defaults") {
   CHECK(c->delete_retention_ms == d.delete_retention_ms);
   CHECK(c->min_insync_replicas == d.min_insync_replicas);
   CHECK(c->retention_check_interval_ms == d.retention_check_interval_ms);
+  CHECK(c->cleaner_interval_ms == d.cleaner_interval_ms);
+  CHECK(c->cleaner_min_dirty_percent == d.cleaner_min_dirty_percent);
+  CHECK(c->cleaner_key_map_bytes == d.cleaner_key_map_bytes);
+  CHECK(c->cleaner_io_bytes_per_second == d.cleaner_io_bytes_per_second);
   CHECK(c->shutdown_timeout_ms == d.shutdown_timeout_ms);
   CHECK(c->log_level == d.log_level);
   CHECK(c->peers.size() == d.peers.size());
@@ -76,6 +80,15 @@ TEST_CASE("every config error names the key and the problem") {
     auto r = load_config_text("retention_ms: -2\n", "my.yaml");
     REQUIRE_FALSE(r.ok());
     CHECK(load_config_text("retention_ms: -1\n", "my.yaml").ok());
+  }
+  SECTION("compaction: the policy and the cleaner's keys") {
+    auto c = load_config_text("cleanup_policy: compact,delete\ncleaner_min_dirty_percent: 20\n", "my.yaml");
+    REQUIRE(c.ok());
+    CHECK(c->cleanup_policy == "compact,delete");
+    CHECK(c->cleaner_min_dirty_percent == 20);
+    CHECK_FALSE(load_config_text("cleaner_min_dirty_percent: 101\n", "my.yaml").ok());
+    CHECK_FALSE(load_config_text("cleaner_key_map_bytes: 100\n", "my.yaml").ok());
+    CHECK_FALSE(load_config_text("cleaner_interval_ms: 0\n", "my.yaml").ok());
   }
   SECTION("out of range") {
     auto c = load_config_text("segment_bytes: 10\n", "my.yaml");

@@ -26,6 +26,10 @@ TEST_CASE("topic configs use Kafka names and refuse unknown keys and bad values"
   CHECK(unknown.error().message.find("segment.byte") != std::string::npos);
   CHECK(validate_topic_config({{"cleanup.policy", "compact,delete"}, {"retention.ms", "-1"}}).ok());
   CHECK_FALSE(validate_topic_config({{"cleanup.policy", "shred"}}).ok());
+  CHECK(validate_topic_config({{"cleanup.policy", "compact"}}).ok());
+  CHECK(validate_topic_config({{"cleanup.policy", "delete,compact"}}).ok());
+  CHECK(resolve_topic_config({{"cleanup.policy", "delete,compact"}}, BrokerConfig{}).cleanup_policy ==
+        CleanupPolicy::compact_and_delete);
   CHECK_FALSE(validate_topic_config({{"retention.bytes", "-5"}}).ok());
   CHECK_FALSE(validate_topic_config({{"min.insync.replicas", "0"}}).ok());
   auto bad = validate_topic_config({{"segment.bytes", "big"}});

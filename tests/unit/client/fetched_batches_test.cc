@@ -55,3 +55,35 @@ TEST_CASE("a corrupt batch is an error") {
   auto fetched = read_fetched_batches(bytes, 0);
   REQUIRE_FALSE(fetched.ok());
 }
+
+namespace {
+
+// A zero-record batch covering [base_offset, base_offset + span), as log compaction leaves behind when it
+// removes every record of a batch.
+Buffer empty_batch_at(int64_t base_offset, int span) {
+  namespace bf = protocol::batch_format;
+  Buffer bytes = batch_at(base_offset, span);
+  bytes.resize(bf::kHeaderSize);
+  protocol::store_be<int32_t>(bytes.data() + bf::kBatchLength,
+                              static_cast<int32_t>(bf::kHeaderSize - bf::kLogOverhead));
+  protocol::store_be<int32_t>(bytes.data() + bf::kRecordCount, 0);
+  protocol::store_be<uint32_t>(bytes.data() + bf::kCrc, protocol::crc32c(bytes.data() + bf::kAttributes,
+                                                                         bytes.size() - bf::kAttributes));
+  return bytes;
+}
+
+}  // namespace
+
+TEST_CASE("a zero-record batch left by compaction yields no records but moves the next offset") {
+  const Buffer bytes = concat({batch_at(0, 2), empty_batch_at(2, 3), batch_at(5, 1)});
+  auto fetched = read_fetched_batches(bytes, 0);
+  REQUIRE(fetched.ok());
+  REQUIRE(fetched->records.size() == 3);
+  CHECK(fetched->records[1].offset == 1);
+  CHECK(fetched->records[2].offset == 5);
+  CHECK(fetched->next_offset == 6);
+  auto only_empty = read_fetched_batches(empty_batch_at(7, 4), 8);
+  REQUIRE(only_empty.ok());
+  CHECK(only_empty->records.empty());
+  CHECK(only_empty->next_offset == 11);
+}

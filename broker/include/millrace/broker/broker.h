@@ -22,6 +22,7 @@ namespace millrace::broker {
 
 class DataDirLock;
 class Flusher;
+class LogCleanerService;
 class PartitionManager;
 class NativeHandler;
 class Server;
@@ -64,6 +65,7 @@ class Broker {
   std::unique_ptr<RaftTransport> transport_;
   std::unique_ptr<PartitionManager> manager_;
   std::unique_ptr<Controller> controller_;
+  std::unique_ptr<LogCleanerService> cleaner_;  // log compaction
   std::unique_ptr<NativeHandler> handler_;
   std::unique_ptr<Server> server_;
   bool shutting_down_ = false;

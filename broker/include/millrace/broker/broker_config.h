@@ -60,6 +60,12 @@ struct BrokerConfig {
   int32_t min_insync_replicas = 1;
   int64_t retention_check_interval_ms = 5 * 60 * 1000;  // how often retention runs
 
+  // Log compaction (cleanup.policy compact): one cleaner thread for the node.
+  int64_t cleaner_interval_ms = 15 * 1000;             // how often the cleaner looks for partitions to clean
+  int32_t cleaner_min_dirty_percent = 50;              // clean when this much of the closed log is uncleaned
+  int64_t cleaner_key_map_bytes = 64LL * 1024 * 1024;  // memory for one pass's key map (24 bytes a key)
+  int64_t cleaner_io_bytes_per_second = -1;            // read throttle of the cleaner; -1: unlimited
+
   int64_t shutdown_timeout_ms = 10000;
   std::string log_level = "info";
 };

@@ -80,6 +80,14 @@ class Partition : public std::enable_shared_from_this<Partition> {
   // Pending acknowledgements waiting on a flush.
   size_t pending_durable_acks() const { return durable_waiters_.size(); }
 
+  // ---- Log compaction (LogCleanerService) ----
+  bool compacted() const { return config_.cleanup_policy != CleanupPolicy::delete_segments; }
+  // A cleaning pass of the closed segments below the high watermark, with this topic's delete.retention.ms;
+  // nullopt if nothing is due (or the partition is closed or refuses writes).
+  std::optional<storage::CleaningJob> prepare_cleaning(storage::CleaningOptions options);
+  // Swaps in what `job` cleaned (after its run() returned), unless the partition has closed meanwhile.
+  Result<storage::CleaningStats> finish_cleaning(storage::CleaningJob& job);
+
   // Flushes synchronously, writes the clean-shutdown marker, completes waiters. Owner thread.
   Status close();
   // Fails every waiter with `error` (topic deleted).

@@ -48,4 +48,23 @@ constexpr size_t kRecoveryPointOffsetAt = 6;   // int64
 constexpr size_t kRecoveryPointCrcAt = 14;     // uint32: CRC-32C of bytes [0, kRecoveryPointCrcAt)
 constexpr size_t kRecoveryPointBytes = 18;
 
+// ---- Log compaction (docs/storage.md, "Compaction") ----
+// A cleaning pass writes each cleaned segment's files under their final name plus this suffix
+// (`<base>.log.cleaned`, `.index.cleaned`, `.timeindex.cleaned`). Without the commit marker they are an
+// unfinished pass: open() deletes them.
+constexpr std::string_view kCleanedSuffix = ".cleaned";
+// Empty file: the pass's .cleaned files are complete and replace their segments. open() finishes the
+// renames, then removes the marker. Removed (durably) before a new pass writes any .cleaned file.
+constexpr std::string_view kCleanerCommitName = "cleaner-commit";
+// Cleaner checkpoint: offsets below it were mapped by a completed pass; the oldest tombstone left below it.
+constexpr std::string_view kCleanerCheckpointName = "cleaner-checkpoint";
+constexpr uint32_t kCleanerCheckpointMagic = 0x4D52434B;  // "MRCK"
+constexpr int16_t kCleanerCheckpointVersion = 1;
+constexpr size_t kCleanerCheckpointMagicAt = 0;       // uint32
+constexpr size_t kCleanerCheckpointVersionAt = 4;     // int16
+constexpr size_t kCleanerCheckpointOffsetAt = 6;      // int64: clean up to (exclusive)
+constexpr size_t kCleanerCheckpointTombstoneAt = 14;  // int64: oldest tombstone left, ms; -1 none
+constexpr size_t kCleanerCheckpointCrcAt = 22;        // uint32: CRC-32C of bytes [0, kCleanerCheckpointCrcAt)
+constexpr size_t kCleanerCheckpointBytes = 26;
+
 }  // namespace millrace::storage::disk_format

@@ -19,6 +19,7 @@
 #include "millrace/protocol/bytes.h"
 #include "millrace/protocol/result.h"
 #include "millrace/protocol/strong_types.h"
+#include "millrace/storage/cleaning_job.h"
 #include "millrace/storage/log_config.h"
 
 namespace millrace::storage {
@@ -121,6 +122,17 @@ class PartitionLog {
   // segment. The log start offset advances to the first remaining segment's base offset; reads below it are
   // offset_out_of_range.
   Result<RetentionResult> apply_retention(int64_t now_ms, int64_t retention_ms, int64_t retention_bytes);
+
+  // ---- Log compaction (cleaning_job.h, docs/storage.md "Compaction") ----
+  // A pass over the closed segments wholly below options.clean_up_to, if the dirty ratio (bytes at or after
+  // the cleaner checkpoint / cleanable bytes) reaches options.min_dirty_ratio or a tombstone left by an
+  // earlier pass is due for removal; nullopt otherwise, or while another pass of this log is outstanding.
+  std::optional<CleaningJob> prepare_cleaning(const CleaningOptions& options);
+  // After job.run() returned: if the rewritten segments are still in the log unchanged (no retention or
+  // truncation meanwhile), swaps in their cleaned copies (crash-safe) and advances the cleaner checkpoint;
+  // otherwise deletes the copies and says why in stats().abandoned. An error means the swap failed part-way:
+  // the log is closed and must be reopened (which finishes the swap).
+  Result<CleaningStats> finish_cleaning(CleaningJob& job);
 
   Offset log_start_offset() const;
   Offset log_end_offset() const;  // next offset to be assigned
