@@ -69,8 +69,8 @@ Setter host_port_setter(HostPort BrokerConfig::*field) {
   };
 }
 
-const std::array<KeySpec, 22>& key_specs() {
-  static const std::array<KeySpec, 22> specs = {{
+const std::array<KeySpec, 23>& key_specs() {
+  static const std::array<KeySpec, 23> specs = {{
       {"node_id", int_setter(&BrokerConfig::node_id, 0, std::numeric_limits<int32_t>::max())},
       {"data_dir",
        [](BrokerConfig& c, std::string_view v) -> Status {
@@ -124,6 +124,8 @@ const std::array<KeySpec, 22>& key_specs() {
        topic_default_setter(&BrokerConfig::min_insync_replicas, "min.insync.replicas")},
       {"retention_check_interval_ms",
        int_setter(&BrokerConfig::retention_check_interval_ms, 100, 86'400'000)},
+      {"producer_id_expiration_ms",
+       int_setter(&BrokerConfig::producer_id_expiration_ms, 1000, std::numeric_limits<int32_t>::max())},
       {"shutdown_timeout_ms", int_setter(&BrokerConfig::shutdown_timeout_ms, 0, 600'000)},
       {"log_level",
        [](BrokerConfig& c, std::string_view v) -> Status {

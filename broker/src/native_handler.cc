@@ -36,8 +36,13 @@ int32_t wire_code(const Error& error) {
 }  // namespace native
 
 NativeHandler::NativeHandler(boost::asio::io_context& io, PartitionManager& manager,
-                             const BrokerConfig& config, HostPort advertised)
-    : io_(io), manager_(manager), config_(config), advertised_(std::move(advertised)) {}
+                             ProducerIdAllocator& producer_ids, const BrokerConfig& config,
+                             HostPort advertised)
+    : io_(io),
+      manager_(manager),
+      producer_ids_(producer_ids),
+      config_(config),
+      advertised_(std::move(advertised)) {}
 
 void NativeHandler::handle(const protocol::FrameView& frame, MutableByteView payload, Respond respond) {
   if (frame.header.api_version != protocol::kApiVersion0) {
@@ -66,6 +71,8 @@ void NativeHandler::handle(const protocol::FrameView& frame, MutableByteView pay
       return handle_list_offsets(frame, respond);
     case ApiKey::alter_topic_config:
       return handle_alter_topic_config(frame, respond);
+    case ApiKey::init_producer_id:
+      return handle_init_producer_id(frame, respond);
     case ApiKey::error:
       break;
   }

@@ -80,7 +80,8 @@ PartitionManager::Topic PartitionManager::open_partitions(TopicRecord record) {
       continue;
     }
     topic.partitions.push_back(std::make_shared<Partition>(record.name, PartitionId{p}, std::move(*log),
-                                                           effective, config_.flush, flusher_));
+                                                           effective, config_.flush, flusher_,
+                                                           config_.producer_id_expiration_ms));
   }
   topic.record = std::move(record);
   return topic;

@@ -37,6 +37,7 @@ TEST_CASE("config/millrace.yaml documents exactly the defaults") {
   CHECK(c->delete_retention_ms == d.delete_retention_ms);
   CHECK(c->min_insync_replicas == d.min_insync_replicas);
   CHECK(c->retention_check_interval_ms == d.retention_check_interval_ms);
+  CHECK(c->producer_id_expiration_ms == d.producer_id_expiration_ms);
   CHECK(c->shutdown_timeout_ms == d.shutdown_timeout_ms);
   CHECK(c->log_level == d.log_level);
 }

@@ -24,6 +24,7 @@ class DataDirLock;
 class Flusher;
 class PartitionManager;
 class NativeHandler;
+class ProducerIdAllocator;
 class Server;
 
 class Broker {
@@ -57,6 +58,7 @@ class Broker {
   std::unique_ptr<storage::KvStore> store_;
   std::unique_ptr<Flusher> flusher_;
   std::unique_ptr<PartitionManager> manager_;
+  std::unique_ptr<ProducerIdAllocator> producer_ids_;
   std::unique_ptr<NativeHandler> handler_;
   std::unique_ptr<Server> server_;
   bool shutting_down_ = false;

@@ -45,6 +45,10 @@ struct BrokerConfig {
   int32_t min_insync_replicas = 1;
   int64_t retention_check_interval_ms = 5 * 60 * 1000;  // how often retention runs
 
+  // Idempotent producers: a partition forgets a producer whose last batch is this old (Kafka's
+  // producer.id.expiration.ms). Producer state is snapshotted every retention_check_interval_ms.
+  int64_t producer_id_expiration_ms = 24LL * 3600 * 1000;
+
   int64_t shutdown_timeout_ms = 10000;
   std::string log_level = "info";
 };

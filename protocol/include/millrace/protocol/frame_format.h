@@ -39,7 +39,8 @@ enum class ApiKey : uint16_t {
   fetch = 7,
   list_offsets = 8,
   alter_topic_config = 9,
-  error = 0xFFFF,  // response only: the request could not be handled at all (unknown API, bad body)
+  init_producer_id = 10,  // 11 and up are reserved for the replication work
+  error = 0xFFFF,         // response only: the request could not be handled at all (unknown API, bad body)
 };
 
 constexpr uint16_t kApiVersion0 = 0;
