@@ -119,6 +119,7 @@ void Sender::request_producer_id() {
   out.timeout = std::chrono::milliseconds(config_.connection.request_timeout_ms);
   out.on_done = [this](Result<ResponseFrame> frame) {
     producer_id_request_in_flight_ = false;
+    if (stopped_) return;  // the producer is closing
     Result<wire::InitProducerIdResponse> response =
         frame ? decode_response<wire::InitProducerIdResponse>(*frame)
               : Result<wire::InitProducerIdResponse>(frame.error());
