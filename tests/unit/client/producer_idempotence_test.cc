@@ -111,3 +111,57 @@ TEST_CASE("a lost first batch is resent, the batches refused behind it follow in
     CHECK(log.values[static_cast<size_t>(i)] == "value-" + std::to_string(i));
   CHECK(log.out_of_order > 0);  // batches behind the lost one were refused and resent
 }
+
+TEST_CASE(
+    "a batch that fails for good resets its partition: later records start at sequence 0 under a new id") {
+  std::mutex mutex;
+  int init_requests = 0;
+  int produce_requests = 0;
+  std::vector<protocol::RecordBatchHeader> accepted;
+  FakeBroker* self = nullptr;
+  FakeBroker broker([&](const FakeBroker::Request& r) -> std::optional<Buffer> {
+    std::lock_guard lock(mutex);
+    if (r.api_key == protocol::ApiKey::metadata) return FakeBroker::respond(r, self->metadata({{"t", 1}}));
+    if (r.api_key == protocol::ApiKey::init_producer_id) {
+      wire::InitProducerIdResponse response;
+      response.set_producer_id(kProducerId + init_requests++);
+      response.set_producer_epoch(0);
+      return FakeBroker::respond(r, response);
+    }
+    if (r.api_key != protocol::ApiKey::produce) return std::nullopt;
+    wire::ProduceResponse response;
+    auto* result = response.add_results();
+    result->set_topic("t");
+    result->set_partition(0);
+    if (++produce_requests == 1) {
+      result->set_error_code(static_cast<int32_t>(protocol::errc::invalid_record));  // not retriable
+      result->set_base_offset(-1);
+    } else {
+      accepted.push_back(protocol::read_batch_header(r.payload));
+      result->set_base_offset(static_cast<int64_t>(accepted.size()) - 1);
+    }
+    return FakeBroker::respond(r, response);
+  });
+  self = &broker;
+
+  ProducerConfig config;
+  config.connection.bootstrap = broker.bootstrap();
+  config.linger_ms = 0;
+  config.retry_backoff_ms = 10;
+  auto producer = Producer::create(config);
+  REQUIRE(producer.ok());
+  const auto refused = (*producer)->send(record("refused")).get();
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error->code == protocol::errc::invalid_record);
+  for (int i = 0; i < 3; ++i) REQUIRE((*producer)->send(record("later-" + std::to_string(i))).get().ok());
+  (*producer)->close();
+  std::lock_guard lock(mutex);
+  CHECK(init_requests == 2);
+  REQUIRE(accepted.size() == 3);
+  int32_t expected_sequence = 0;
+  for (const auto& header : accepted) {
+    CHECK(header.producer_id == kProducerId + 1);
+    CHECK(header.base_sequence == expected_sequence);
+    expected_sequence = header.base_sequence + header.last_offset_delta + 1;
+  }
+}
