@@ -109,7 +109,7 @@ TEST_CASE("with acks=all a duplicate is answered only once the original is durab
   Buffer b = producer_batch(5, 0, 0, 2);
   p->append(MutableByteView(a), protocol::kAcksAll, [&](auto r) { original = std::move(r); });
   p->append(MutableByteView(b), protocol::kAcksAll, [&](auto r) { duplicate = std::move(r); });
-  CHECK_FALSE(duplicate);  // the original is not fsynced yet
+  CHECK_FALSE(duplicate);                          // the original is not fsynced yet
   auto work = boost::asio::make_work_guard(f.io);  // the flusher posts its completion from its own thread
   while (!original || !duplicate) f.io.run_one();
   REQUIRE(duplicate->ok());
