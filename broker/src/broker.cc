@@ -11,6 +11,7 @@
 #include "millrace/broker/data_dir_lock.h"
 #include "millrace/broker/errc.h"
 #include "millrace/broker/flusher.h"
+#include "millrace/broker/local_producer_id_allocator.h"
 #include "millrace/broker/log_cleaner_service.h"
 #include "millrace/broker/native_handler.h"
 #include "millrace/broker/partition_manager.h"
@@ -63,7 +64,9 @@ Status Broker::start() {
   if (Status st = manager_->open_existing(); !st) return st;
 
   // The advertised address depends on the bound port (tests listen on port 0).
-  handler_ = std::make_unique<NativeHandler>(io_, *manager_, config_, HostPort{});
+  // Producer id blocks come from this node's store (the controller will hand them out later).
+  producer_ids_ = std::make_unique<LocalProducerIdAllocator>(*store_);
+  handler_ = std::make_unique<NativeHandler>(io_, *manager_, *producer_ids_, config_, HostPort{});
   if (transport_) {
     if (Status st = start_cluster(); !st) return st;
   }

@@ -70,8 +70,8 @@ Setter host_port_setter(HostPort BrokerConfig::*field) {
   };
 }
 
-const std::array<KeySpec, 30>& key_specs() {
-  static const std::array<KeySpec, 30> specs = {{
+const std::array<KeySpec, 31>& key_specs() {
+  static const std::array<KeySpec, 31> specs = {{
       {"node_id", int_setter(&BrokerConfig::node_id, 0, std::numeric_limits<int32_t>::max())},
       {"data_dir",
        [](BrokerConfig& c, std::string_view v) -> Status {
@@ -141,6 +141,8 @@ const std::array<KeySpec, 30>& key_specs() {
        int_setter(&BrokerConfig::cleaner_key_map_bytes, 64 * 1024, 64 * 1024 * kMiB)},
       {"cleaner_io_bytes_per_second",
        int_setter(&BrokerConfig::cleaner_io_bytes_per_second, -1, std::numeric_limits<int64_t>::max())},
+      {"producer_id_expiration_ms",
+       int_setter(&BrokerConfig::producer_id_expiration_ms, 1000, std::numeric_limits<int32_t>::max())},
       {"shutdown_timeout_ms", int_setter(&BrokerConfig::shutdown_timeout_ms, 0, 600'000)},
       {"log_level",
        [](BrokerConfig& c, std::string_view v) -> Status {

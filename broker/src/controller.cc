@@ -78,7 +78,7 @@ Status Controller::open() {
   effective.min_insync_replicas = 1;
   effective.index_interval_bytes = config_.index_interval_bytes;
   partition_ = std::make_shared<Partition>("__controller", PartitionId{0}, std::move(*log), effective,
-                                           config_.flush, flusher_);
+                                           config_.flush, flusher_, config_.producer_id_expiration_ms);
   partition_->set_commit_listener([this](Offset commit_end) { on_commit(commit_end); });
   std::vector<NodeId> voters;
   for (const auto& p : config_.peers) voters.push_back(NodeId{p.node_id});

@@ -40,8 +40,13 @@ int32_t wire_code(const Error& error) {
 }  // namespace native
 
 NativeHandler::NativeHandler(boost::asio::io_context& io, PartitionManager& manager,
-                             const BrokerConfig& config, HostPort advertised)
-    : io_(io), manager_(manager), config_(config), advertised_(std::move(advertised)) {}
+                             ProducerIdAllocator& producer_ids, const BrokerConfig& config,
+                             HostPort advertised)
+    : io_(io),
+      manager_(manager),
+      producer_ids_(producer_ids),
+      config_(config),
+      advertised_(std::move(advertised)) {}
 
 void NativeHandler::handle(const protocol::FrameView& frame, MutableByteView payload, Respond respond) {
   if (frame.header.api_version != protocol::kApiVersion0) {
@@ -72,6 +77,8 @@ void NativeHandler::handle(const protocol::FrameView& frame, MutableByteView pay
       return handle_alter_topic_config(frame, respond);
     case ApiKey::raft_messages:
       return handle_raft_messages(frame, respond);
+    case ApiKey::init_producer_id:
+      return handle_init_producer_id(frame, respond);
     case ApiKey::error:
       break;
   }

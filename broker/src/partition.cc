@@ -19,13 +19,24 @@ Error to_client_error(const Error& error) {
 }
 
 Partition::Partition(std::string topic, PartitionId id, std::unique_ptr<storage::PartitionLog> log,
-                     EffectiveTopicConfig config, FlushPolicy policy, Flusher& flusher)
+                     EffectiveTopicConfig config, FlushPolicy policy, Flusher& flusher,
+                     int64_t producer_id_expiration_ms)
     : topic_(std::move(topic)),
       id_(id),
       log_(std::move(log)),
       config_(config),
       policy_(policy),
-      flusher_(flusher) {}
+      flusher_(flusher),
+      producers_(log_->directory(), producer_id_expiration_ms) {
+  if (Status st = producers_.load(*log_); !st) {
+    write_failure_ =
+        make_error(errc::kafka_storage_error, topic_ + "-" + std::to_string(id_.value) +
+                                                  " refuses writes: its producer state could not "
+                                                  "be rebuilt (" +
+                                                  st.error().to_string() + ")");
+    spdlog::error("{}", write_failure_->message);
+  }
+}
 
 void Partition::set_config(const EffectiveTopicConfig& config, const storage::LogConfig& log_config) {
   config_ = config;
@@ -43,6 +54,10 @@ void Partition::enforce_retention(int64_t now_ms) {
   auto deleted = log_->apply_retention(now_ms, config_.retention_ms, config_.retention_bytes);
   if (!deleted) {
     spdlog::error("{}-{}: retention failed: {}", topic_, id_.value, deleted.error().to_string());
+  }
+  producers_.expire(now_ms);
+  if (Status st = producers_.snapshot(*log_); !st) {
+    spdlog::warn("{}-{}: producer snapshot not written: {}", topic_, id_.value, st.error().to_string());
   }
 }
 
@@ -67,6 +82,16 @@ void Partition::append(MutableByteView batches, int32_t acks, AppendCallback don
     done(*write_failure_);
     return;
   }
+  // ---- idempotent producers: check before the append, record after it ----
+  auto sequence = producers_.check(batches);
+  if (!sequence) {
+    done(std::move(sequence).error());
+    return;
+  }
+  if (sequence->duplicate) {
+    answer_duplicate(*sequence->duplicate, acks, std::move(done));
+    return;
+  }
   if (replica_) {
     append_replicated(batches, acks, std::move(done));
     return;
@@ -76,6 +101,8 @@ void Partition::append(MutableByteView batches, int32_t acks, AppendCallback don
     done(to_client_error(appended.error()));
     return;
   }
+  producers_.record(batches);
+  // ---- end of the idempotence hook ----
   wake_data_waiters();
   const bool wait_durable = acks == protocol::kAcksAll && policy_ == FlushPolicy::always;
   if (policy_ == FlushPolicy::always) request_flush();
@@ -85,6 +112,20 @@ void Partition::append(MutableByteView batches, int32_t acks, AppendCallback don
   }
   durable_waiters_.push_back({next(appended->last_offset), *appended, std::move(done)});
   complete_durable_waiters();
+}
+
+void Partition::answer_duplicate(const ProducerBatchRange& original, int32_t acks, AppendCallback done) {
+  const storage::AppendResult result{original.first_offset, original.last_offset};
+  const Offset target = next(original.last_offset);
+  // The retry is answered as the original would have been: for acks=all, once that is durable (or
+  // committed, when replicated).
+  const bool wait = acks == protocol::kAcksAll && (replica_ || policy_ == FlushPolicy::always);
+  if (!wait || acknowledged_end() >= target) {
+    done(result);
+    return;
+  }
+  durable_waiters_.push_back({target, result, std::move(done)});
+  if (!replica_) request_flush();
 }
 
 Result<storage::ReadResult> Partition::read(Offset offset, size_t max_bytes) const {
@@ -152,6 +193,11 @@ Status Partition::close() {
   // After a failed fsync, no clean-shutdown marker: the next start must validate the log, not trust it.
   Status st = write_failure_ ? Status(*write_failure_) : log_->close();
   closed_ = true;
+  if (st) {
+    if (Status snap = producers_.snapshot(*log_); !snap) {
+      spdlog::warn("{}-{}: producer snapshot not written: {}", topic_, id_.value, snap.error().to_string());
+    }
+  }
   if (st) {
     complete_durable_waiters();  // a clean close flushed everything
   } else {

@@ -88,7 +88,7 @@ std::shared_ptr<Partition> PartitionManager::open_partition(const TopicRecord& r
   Status started = log ? Status{} : Status(std::move(log).error());
   if (started) {
     partition = std::make_shared<Partition>(record.name, PartitionId{p}, std::move(*log), effective,
-                                            config_.flush, flusher_);
+                                            config_.flush, flusher_, config_.producer_id_expiration_ms);
     if (!voters.empty() && transport_ != nullptr) {
       started =
           partition->start_replication(RaftGroupId{record.name, p}, *store_, *transport_, config_, voters);

@@ -30,6 +30,11 @@ Status Partition::start_replication(const RaftGroupId& group, storage::KvStore& 
     if (policy_ == FlushPolicy::always) request_flush();
   };
   hooks.truncated = [this](Offset new_end) {
+    // The producer state must forget batches the log no longer has.
+    if (Status st = producers_.truncated(*log_); !st) {
+      spdlog::error("{}-{}: producer state not rebuilt after a truncation: {}", topic_, id_.value,
+                    st.error().to_string());
+    }
     fail_waiters_from(new_end, make_error(errc::not_leader_or_follower,
                                           topic_ + "-" + std::to_string(id_.value) +
                                               ": the write was overwritten by a new leader; retry"));
@@ -42,6 +47,12 @@ Status Partition::start_replication(const RaftGroupId& group, storage::KvStore& 
   hooks.leadership = [this](const replication::LeadershipChange& change) {
     spdlog::info("{}-{}: {} in term {} (leader: {})", topic_, id_.value, replication::role_name(change.role),
                  change.term.value, change.leader ? std::to_string(change.leader->value) : "none");
+    if (change.role == replication::Role::leader) {
+      // Followers do not track producers as they append; a new leader rebuilds from the log.
+      if (Status st = producers_.load(*log_); !st) {
+        spdlog::error("{}-{}: producer state not rebuilt: {}", topic_, id_.value, st.error().to_string());
+      }
+    }
     if (change.role != replication::Role::leader && !durable_waiters_.empty()) {
       // Whether these entries commit is now up to the new leader; the producer retries.
       fail_waiters_from(Offset{0}, not_leader(*replica_));
@@ -91,6 +102,10 @@ void Partition::append_replicated(MutableByteView batches, int32_t acks, AppendC
     }
     if (!result) result = storage::AppendResult{*base, *base};
     result->last_offset = Offset{base->value + last_delta};
+    // The request's copy learns its offset too, so the producer state records where the batch went.
+    MutableByteView mine = batches.subspan(pos - size, size);
+    protocol::set_base_offset(mine, base->value);
+    producers_.record(mine);
   }
   if (!result) {
     done(make_error(errc::invalid_record, "no batches"));

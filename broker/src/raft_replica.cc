@@ -134,16 +134,19 @@ void RaftReplica::process_ready() {
       }
     }
     bool appended = false;
+    std::optional<Offset> truncated_to;
     for (const LogOp& op : ready.log_ops) {
       if (const auto* t = std::get_if<TruncateSuffixOp>(&op)) {
-        if (hooks_.truncated) hooks_.truncated(t->end);
+        truncated_to = truncated_to ? std::min(*truncated_to, t->end) : t->end;
       }
+      if (const auto* r = std::get_if<ResetOp>(&op)) truncated_to = r->start.offset;
       if (std::holds_alternative<AppendOp>(op)) appended = true;
     }
     if (Status st = apply_log_ops(*log_, ready.log_ops); !st) {
       fail("writing the log", st.error());
       break;
     }
+    if (truncated_to && hooks_.truncated) hooks_.truncated(*truncated_to);
     if (!ready.log_ops.empty() && hooks_.log_changed) hooks_.log_changed();
     for (Message& m : ready.messages) transport_.send(group_, std::move(m));
     if (ready.commit_end && hooks_.committed) hooks_.committed(*ready.commit_end);

@@ -250,9 +250,10 @@ bool BrokerConnection::deliver(const std::shared_ptr<Session>& session, Response
   if (in_flight_.empty() || in_flight_.front().correlation_id != h.correlation_id) {
     const std::string expected =
         in_flight_.empty() ? "none outstanding" : std::to_string(in_flight_.front().correlation_id);
-    fail_session(session, make_error(errc::bad_response,
-                                     "broker " + address_.to_string() + ": response correlation id " +
-                                         std::to_string(h.correlation_id) + ", expected " + expected));
+    // A response went missing (or came twice): the stream has lost its place. As after a disconnect, every
+    // request on it fails with NETWORK_EXCEPTION, which producers retry (idempotence makes that safe).
+    fail_session(session, network_error("response correlation id " + std::to_string(h.correlation_id) +
+                                        ", expected " + expected + "; reconnecting"));
     return false;
   }
   if (h.api_key != static_cast<uint16_t>(in_flight_.front().api_key) &&

@@ -2,6 +2,7 @@
 
 #include <cassert>
 
+#include "millrace/protocol/record_batch.h"
 #include "millrace/protocol/record_batch_decoder.h"
 #include "millrace/protocol/record_batch_format.h"
 
@@ -53,6 +54,14 @@ void ProducerBatch::close() {
   if (bytes_) return;
   assert(!records_.empty());
   bytes_ = builder_.build();
+}
+
+void ProducerBatch::stamp(int64_t producer_id, int16_t producer_epoch, int32_t base_sequence) {
+  assert(bytes_);
+  protocol::set_producer_fields(MutableByteView(*bytes_), producer_id, producer_epoch, base_sequence);
+  producer_id_ = producer_id;
+  producer_epoch_ = producer_epoch;
+  base_sequence_ = base_sequence;
 }
 
 ByteView ProducerBatch::bytes() const {

@@ -51,6 +51,14 @@ class ProducerBatch {
   int32_t attempts = 0;     // sends so far
   int64_t retry_at_ms = 0;  // not before this (retry backoff)
 
+  // Idempotence: stamps the closed batch with its producer id, epoch and first sequence number (rewriting
+  // those header fields and the CRC). A stamped batch keeps its stamp through every retry.
+  void stamp(int64_t producer_id, int16_t producer_epoch, int32_t base_sequence);
+  bool is_stamped() const { return base_sequence_ >= 0; }
+  int64_t producer_id() const { return producer_id_; }
+  int16_t producer_epoch() const { return producer_epoch_; }
+  int32_t base_sequence() const { return base_sequence_; }
+
   // Splits a closed batch into one batch per record (same partition and creation time, ids from `next_id`),
   // moving each record's callback along. Used when the broker refuses the batch as too large: every record
   // then succeeds or fails on its own, as with Kafka's producer.
@@ -70,6 +78,9 @@ class ProducerBatch {
   std::vector<PendingRecord> records_;
   std::optional<Buffer> bytes_;
   bool cut_off_ = false;
+  int64_t producer_id_ = -1;
+  int16_t producer_epoch_ = -1;
+  int32_t base_sequence_ = -1;
 };
 
 }  // namespace millrace::client::internal

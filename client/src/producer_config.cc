@@ -26,6 +26,14 @@ Status validate(const ProducerConfig& config) {
   }
   if (config.retry_backoff_ms < 0) return invalid("retry_backoff_ms must be >= 0");
   if (config.max_in_flight_per_connection < 1) return invalid("max_in_flight_per_connection must be >= 1");
+  if (config.enable_idempotence && config.acks != Acks::all) {
+    return invalid("enable_idempotence requires acks=all (-1); turn idempotence off to use acks 0 or 1");
+  }
+  if (config.enable_idempotence && config.max_in_flight_per_connection > kMaxInFlightIdempotent) {
+    return invalid("enable_idempotence requires max_in_flight_per_connection <= " +
+                   std::to_string(kMaxInFlightIdempotent) + ", got " +
+                   std::to_string(config.max_in_flight_per_connection));
+  }
   if (config.max_block_ms < 0) return invalid("max_block_ms must be >= 0");
   if (config.max_request_bytes <= protocol::batch_format::kHeaderSize) {
     return invalid("max_request_bytes must exceed the record batch header (61 bytes)");

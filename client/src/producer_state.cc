@@ -1,5 +1,6 @@
 #include "producer_state.h"
 
+#include <algorithm>
 #include <cassert>
 #include <random>
 
@@ -14,6 +15,8 @@ AccumulatorConfig accumulator_config(const ProducerConfig& config) {
   out.batch_bytes = config.batch_bytes;
   out.linger_ms = config.linger_ms;
   out.delivery_timeout_ms = config.delivery_timeout_ms;
+  out.max_in_flight_per_partition =
+      config.enable_idempotence ? std::min(kMaxInFlightIdempotent, config.max_in_flight_per_connection) : 1;
   return out;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
-// ProducerState: what the sending threads and the I/O thread share inside one Producer: the accumulator and
-// the null-key partitioner (both under mutex()), the buffer memory, and the count of records not yet
-// completed (for flush and close).
+// ProducerState: what the sending threads and the I/O thread share inside one Producer: the accumulator,
+// the null-key partitioner and the idempotence sequences (all under mutex()), the buffer memory, and the
+// count of records not yet completed (for flush and close).
 //
 // Contract: thread-safe as described per member. complete() and fail() run the delivery callbacks: call
 // them without holding mutex().
@@ -14,6 +14,7 @@
 #include "memory_budget.h"
 #include "millrace/client/producer_config.h"
 #include "null_key_partitioner.h"
+#include "producer_sequences.h"
 #include "record_accumulator.h"
 
 namespace millrace::client::internal {
@@ -25,6 +26,7 @@ class ProducerState {
   std::mutex& mutex() { return mutex_; }
   RecordAccumulator& accumulator() { return accumulator_; }            // under mutex()
   NullKeyPartitioner& null_key_partitioner() { return partitioner_; }  // under mutex()
+  ProducerSequences& sequences() { return sequences_; }                // under mutex()
   MemoryBudget& memory() { return memory_; }
 
   // Counts one accepted record; call under mutex(), before the record can complete.
@@ -47,6 +49,7 @@ class ProducerState {
   std::mutex mutex_;
   RecordAccumulator accumulator_;
   NullKeyPartitioner partitioner_;
+  ProducerSequences sequences_;
   MemoryBudget memory_;
   std::mutex idle_mutex_;
   std::condition_variable idle_;

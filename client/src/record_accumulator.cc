@@ -44,7 +44,7 @@ RecordAccumulator::Readiness RecordAccumulator::ready(int64_t now_ms, const Lead
   for (const auto& [partition, queue] : queues_) {
     const ProducerBatch& front = *queue.front();
     out.next_check_ms = std::min(out.next_check_ms, front.created_ms() + config_.delivery_timeout_ms);
-    if (muted_.contains(partition)) continue;
+    if (!may_send(partition, front)) continue;
     if (front.retry_at_ms > now_ms) {
       out.next_check_ms = std::min(out.next_check_ms, front.retry_at_ms);
       continue;
@@ -72,7 +72,7 @@ std::vector<RecordAccumulator::BatchPtr> RecordAccumulator::drain(
   size_t total_bytes = 0;
   for (const auto& partition : partitions) {
     auto it = queues_.find(partition);
-    if (it == queues_.end() || muted_.contains(partition)) continue;
+    if (it == queues_.end() || !may_send(partition, *it->second.front())) continue;
     ProducerBatch& front = *it->second.front();
     front.close();
     if (!out.empty() && total_bytes + front.size_bytes() > max_request_bytes) break;
@@ -80,15 +80,62 @@ std::vector<RecordAccumulator::BatchPtr> RecordAccumulator::drain(
     out.push_back(std::move(it->second.front()));
     it->second.pop_front();
     if (it->second.empty()) queues_.erase(it);
-    muted_.insert(partition);
+    ++in_flight_[partition];
   }
   return out;
 }
 
+bool RecordAccumulator::may_send(const TopicPartition& partition, const ProducerBatch& front) const {
+  if (paused_.contains(partition)) return false;
+  const int32_t flying = in_flight(partition);
+  return flying < config_.max_in_flight_per_partition && (front.attempts == 0 || flying == 0);
+}
+
+bool RecordAccumulator::is_muted(const TopicPartition& partition) const {
+  auto it = queues_.find(partition);
+  if (it == queues_.end()) {
+    return paused_.contains(partition) || in_flight(partition) >= config_.max_in_flight_per_partition;
+  }
+  return !may_send(partition, *it->second.front());
+}
+
+int32_t RecordAccumulator::in_flight(const TopicPartition& partition) const {
+  auto it = in_flight_.find(partition);
+  return it == in_flight_.end() ? 0 : it->second;
+}
+
+void RecordAccumulator::release(const TopicPartition& partition) {
+  auto it = in_flight_.find(partition);
+  assert(it != in_flight_.end() && it->second > 0);
+  if (--it->second == 0) in_flight_.erase(it);
+}
+
 void RecordAccumulator::reenqueue(BatchPtr batch) {
   const TopicPartition partition = batch->partition();
-  queues_[partition].push_front(std::move(batch));
-  muted_.erase(partition);
+  release(partition);
+  Queue& queue = queues_[partition];
+  auto at = queue.begin();
+  if (batch->is_stamped()) {
+    while (at != queue.end() && (*at)->is_stamped() && (*at)->base_sequence() < batch->base_sequence()) ++at;
+  }
+  queue.insert(at, std::move(batch));
+}
+
+std::vector<RecordAccumulator::BatchPtr> RecordAccumulator::take_stamped(const TopicPartition& partition) {
+  std::vector<BatchPtr> out;
+  auto it = queues_.find(partition);
+  if (it == queues_.end()) return out;
+  Queue& queue = it->second;
+  for (auto b = queue.begin(); b != queue.end();) {
+    if ((*b)->is_stamped()) {
+      out.push_back(std::move(*b));
+      b = queue.erase(b);
+    } else {
+      ++b;
+    }
+  }
+  if (queue.empty()) queues_.erase(it);
+  return out;
 }
 
 void RecordAccumulator::split_and_reenqueue(BatchPtr batch) {
@@ -97,11 +144,7 @@ void RecordAccumulator::split_and_reenqueue(BatchPtr batch) {
   Queue& queue = queues_[partition];
   for (auto it = singles.rbegin(); it != singles.rend(); ++it) queue.push_front(std::move(*it));
   if (queue.empty()) queues_.erase(partition);
-  muted_.erase(partition);
-}
-
-void RecordAccumulator::unmute(const TopicPartition& partition) {
-  muted_.erase(partition);
+  release(partition);
 }
 
 std::vector<RecordAccumulator::BatchPtr> RecordAccumulator::expire(int64_t now_ms) {

@@ -8,8 +8,12 @@
 //  - A front batch is ready when it is full (batch_bytes reached, or the next record did not fit), a later
 //    batch exists, linger_ms has passed since it was created, or a flush/close is in progress — and its retry
 //    backoff has passed and its partition is not muted.
-//  - drain() mutes each partition it takes a batch from: at most one batch per partition is in flight, which
-//    keeps per-partition order through retries. reenqueue() (retry) or unmute() (done) lifts it.
+//  - drain() counts the batches of each partition in flight: at most max_in_flight_per_partition (1 without
+//    idempotence, which keeps order through retries by itself; up to 5 with it, where the broker's sequence
+//    checks keep order). A batch being retried (attempts > 0) goes out only when none of its partition's
+//    batches is in flight, so a retry is never overtaken. reenqueue() (retry) or release() (done) ends a
+//    batch's flight. A stamped batch put back goes before every later-sequenced or unstamped one.
+//  - pause() holds a partition back entirely (an idempotent producer resetting its sequence numbers).
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -28,6 +32,7 @@ struct AccumulatorConfig {
   size_t batch_bytes = 16384;
   int64_t linger_ms = 5;
   int64_t delivery_timeout_ms = 120000;
+  int32_t max_in_flight_per_partition = 1;
 };
 
 class RecordAccumulator {
@@ -57,16 +62,24 @@ class RecordAccumulator {
   bool batch_accepts(const TopicPartition& partition, uint64_t batch_id, size_t record_bytes) const;
 
   Readiness ready(int64_t now_ms, const LeaderLookup& leader_of) const;
-  // Takes the front batch of each listed partition (closing it) while the total stays within
-  // max_request_bytes (the first batch is always taken) and mutes those partitions.
+  // Takes the front batch of each listed partition that may send (closing it) while the total stays within
+  // max_request_bytes (the first batch is always taken), counting it in flight.
   std::vector<BatchPtr> drain(const std::vector<TopicPartition>& partitions, size_t max_request_bytes);
-  // Puts a batch back at the front of its queue for a retry at retry_at_ms, and unmutes its partition.
+  // Puts an in-flight batch back into its queue for a retry at retry_at_ms: at the front, or, if stamped,
+  // after the stamped batches with lower sequence numbers.
   void reenqueue(BatchPtr batch);
   // Replaces a multi-record batch the broker refused as too large by one batch per record, at the front of
-  // its queue in the original order (no backoff: the split is the fix), and unmutes its partition.
+  // its queue in the original order (no backoff: the split is the fix). Only for unstamped batches.
   void split_and_reenqueue(BatchPtr batch);
-  void unmute(const TopicPartition& partition);
-  bool is_muted(const TopicPartition& partition) const { return muted_.contains(partition); }
+  // One in-flight batch of `partition` is done (delivered or failed).
+  void release(const TopicPartition& partition);
+  // Whether `partition` may not send its front batch now (too many in flight, a retry waiting, paused).
+  bool is_muted(const TopicPartition& partition) const;
+  int32_t in_flight(const TopicPartition& partition) const;
+  void pause(const TopicPartition& partition) { paused_.insert(partition); }
+  void resume(const TopicPartition& partition) { paused_.erase(partition); }
+  // Removes the queued stamped batches of `partition` (their sequence numbers are void).
+  std::vector<BatchPtr> take_stamped(const TopicPartition& partition);
 
   // Removes queued batches created delivery_timeout_ms or more before now.
   std::vector<BatchPtr> expire(int64_t now_ms);
@@ -85,7 +98,10 @@ class RecordAccumulator {
 
   AccumulatorConfig config_;
   std::map<TopicPartition, Queue> queues_;  // never holds an empty queue
-  std::set<TopicPartition> muted_;
+  bool may_send(const TopicPartition& partition, const ProducerBatch& front) const;
+
+  std::map<TopicPartition, int32_t> in_flight_;  // only partitions with batches in flight
+  std::set<TopicPartition> paused_;
   uint64_t next_batch_id_ = 1;
   int flushes_in_progress_ = 0;
   bool closing_ = false;

@@ -37,20 +37,49 @@ void Sender::run_once() {
   wakeup_pending_.store(false);
   if (stopped_) return;
   const int64_t now_ms = steady_now_ms();
+  const bool idempotent = config_.enable_idempotence;
   const auto metadata = network_.metadata().snapshot();
   const auto leader_of = [&](const TopicPartition& tp) { return metadata->leader_of(tp); };
-  std::vector<BatchPtr> expired;
-  std::map<NodeId, BatchList> requests;
+  BatchList expired;
+  BatchList abandoned;
+  std::vector<std::pair<NodeId, BatchList>> requests;
   RecordAccumulator::Readiness readiness;
+  bool need_producer_id = false;
   {
     std::lock_guard lock(state_.mutex());
     RecordAccumulator& accumulator = state_.accumulator();
+    ProducerSequences& sequences = state_.sequences();
     expired = accumulator.expire(now_ms);
-    readiness = accumulator.ready(now_ms, leader_of);
-    for (auto& [node, partitions] : readiness.ready) {
-      if (in_flight_requests_[node] >= config_.max_in_flight_per_connection) continue;
-      BatchList batches = accumulator.drain(partitions, config_.max_request_bytes);
-      if (!batches.empty()) requests[node] = std::move(batches);
+    if (idempotent) {
+      for (const auto& batch : expired) {
+        if (!batch->is_stamped()) continue;
+        sequences.abandoned(*batch);
+        reset_partition_locked(batch->partition(), abandoned);
+      }
+      for (const auto& partition : sequences.ready_to_resume()) accumulator.resume(partition);
+      need_producer_id = sequences.needs_new_id();
+    }
+    const bool may_send = !idempotent || sequences.has_producer_id();
+    std::map<NodeId, int32_t> planned;
+    // Several rounds: a partition may have several batches in flight (idempotence), one per request.
+    while (true) {
+      readiness = accumulator.ready(now_ms, leader_of);
+      if (!may_send) break;
+      bool drained_any = false;
+      for (auto& [node, partitions] : readiness.ready) {
+        if (in_flight_requests_[node] + planned[node] >= config_.max_in_flight_per_connection) continue;
+        BatchList batches = accumulator.drain(partitions, config_.max_request_bytes);
+        if (batches.empty()) continue;
+        if (idempotent) {
+          for (auto& batch : batches) {
+            if (!batch->is_stamped()) sequences.stamp(*batch);
+          }
+        }
+        ++planned[node];
+        drained_any = true;
+        requests.emplace_back(node, std::move(batches));
+      }
+      if (!drained_any) break;
     }
   }
   for (auto& batch : expired) {
@@ -60,12 +89,63 @@ void Sender::run_once() {
                                        " expired: " + std::to_string(config_.delivery_timeout_ms) +
                                        " ms (delivery_timeout_ms) passed since the batch was created"));
   }
+  for (auto& batch : abandoned) {
+    state_.fail(*batch, make_error(protocol::errc::out_of_order_sequence_number,
+                                   "not sent again: an earlier batch of " + batch->partition().to_string() +
+                                       " failed, so its sequence numbers were abandoned"));
+  }
+  int64_t next_check_ms = readiness.next_check_ms;
+  if (need_producer_id) {
+    if (now_ms >= producer_id_retry_at_ms_) {
+      request_producer_id();
+    } else {
+      next_check_ms = std::min(next_check_ms, producer_id_retry_at_ms_);
+    }
+  }
   for (auto& [node, batches] : requests) send_produce(node, std::move(batches));
   const auto age = SteadyClock::now() - metadata->updated_at;
   if (readiness.unknown_leader || age > std::chrono::milliseconds(config_.connection.metadata_max_age_ms)) {
     refresh_metadata();
   }
-  arm_timer(readiness.next_check_ms);
+  arm_timer(next_check_ms);
+}
+
+void Sender::request_producer_id() {
+  if (producer_id_request_in_flight_) return;
+  producer_id_request_in_flight_ = true;
+  OutboundRequest out;
+  out.api_key = protocol::ApiKey::init_producer_id;
+  out.body = wire::InitProducerIdRequest().SerializeAsString();
+  out.timeout = std::chrono::milliseconds(config_.connection.request_timeout_ms);
+  out.on_done = [this](Result<ResponseFrame> frame) {
+    producer_id_request_in_flight_ = false;
+    if (stopped_) return;  // the producer is closing
+    Result<wire::InitProducerIdResponse> response =
+        frame ? decode_response<wire::InitProducerIdResponse>(*frame)
+              : Result<wire::InitProducerIdResponse>(frame.error());
+    if (response && response->error_code() == 0 && response->producer_id() >= 0) {
+      std::lock_guard lock(state_.mutex());
+      state_.sequences().set_producer_id(response->producer_id(),
+                                         static_cast<int16_t>(response->producer_epoch()));
+    } else {
+      // Any broker can answer; try again (another one, once metadata knows it) after the backoff. Records
+      // waiting meanwhile expire after delivery_timeout_ms as usual.
+      producer_id_retry_at_ms_ = steady_now_ms() + config_.retry_backoff_ms;
+      refresh_metadata();
+    }
+    wakeup();
+  };
+  network_.send(std::nullopt, std::move(out));
+}
+
+void Sender::reset_partition_locked(const TopicPartition& partition, BatchList& fail) {
+  ProducerSequences& sequences = state_.sequences();
+  sequences.reset(partition);
+  state_.accumulator().pause(partition);
+  for (auto& batch : state_.accumulator().take_stamped(partition)) {
+    sequences.abandoned(*batch);
+    fail.push_back(std::move(batch));
+  }
 }
 
 void Sender::arm_timer(int64_t at_ms) {
@@ -157,39 +237,61 @@ void Sender::handle_response(NodeId node, BatchList& batches, Result<ResponseFra
 void Sender::finish(BatchPtr batch, Offset base_offset) {
   {
     std::lock_guard lock(state_.mutex());
-    state_.accumulator().unmute(batch->partition());
+    state_.accumulator().release(batch->partition());
+    if (batch->is_stamped()) state_.sequences().acknowledged(*batch);
   }
   state_.complete(*batch, base_offset);
 }
 
 void Sender::retry_or_fail(BatchPtr batch, const Error& error, int64_t now_ms) {
-  if (error.code == protocol::errc::message_too_large && batch->record_count() > 1 && !state_.aborting()) {
+  if (error.code == protocol::errc::message_too_large && batch->record_count() > 1 && !batch->is_stamped() &&
+      !state_.aborting()) {
     std::lock_guard lock(state_.mutex());  // maybe only some records are too large: retry each on its own
     state_.accumulator().split_and_reenqueue(std::move(batch));
     return;
   }
   const int64_t give_up_ms = batch->created_ms() + config_.delivery_timeout_ms;
+  const bool in_time = !state_.aborting() && now_ms + config_.retry_backoff_ms < give_up_ms;
+  bool waits_for_earlier = false;  // out of order only because an earlier batch has not arrived yet
+  bool resetting = false;
+  if (batch->is_stamped()) {
+    std::lock_guard lock(state_.mutex());
+    resetting = state_.sequences().is_resetting(batch->partition());
+    waits_for_earlier = error.code == protocol::errc::out_of_order_sequence_number &&
+                        state_.sequences().has_earlier_outstanding(*batch);
+  }
   const bool retriable = is_retriable(error);
-  if (retriable && !state_.aborting() && now_ms + config_.retry_backoff_ms < give_up_ms) {
-    batch->retry_at_ms = now_ms + config_.retry_backoff_ms;
+  if ((retriable || waits_for_earlier) && in_time && !resetting) {
+    batch->retry_at_ms = waits_for_earlier ? now_ms : now_ms + config_.retry_backoff_ms;
     {
       std::lock_guard lock(state_.mutex());
       state_.accumulator().reenqueue(std::move(batch));
     }
-    refresh_metadata();
+    if (retriable) refresh_metadata();
     return;
   }
   Error final_error = error;
-  if (retriable && !state_.aborting()) {
+  if (retriable && !state_.aborting() && !resetting) {
     final_error.message += "; gave up after " + std::to_string(batch->attempts) +
                            " attempt(s): delivery_timeout_ms (" +
                            std::to_string(config_.delivery_timeout_ms) + ") reached";
   }
+  BatchList abandoned;
   {
     std::lock_guard lock(state_.mutex());
-    state_.accumulator().unmute(batch->partition());
+    state_.accumulator().release(batch->partition());
+    if (batch->is_stamped()) {
+      // The broker may never see these sequence numbers: the partition starts again under a new id.
+      state_.sequences().abandoned(*batch);
+      reset_partition_locked(batch->partition(), abandoned);
+    }
   }
   state_.fail(*batch, final_error);
+  for (auto& later : abandoned) {
+    state_.fail(*later, make_error(protocol::errc::out_of_order_sequence_number,
+                                   "not sent again: an earlier batch of " + later->partition().to_string() +
+                                       " failed (" + final_error.message + ")"));
+  }
 }
 
 }  // namespace millrace::client::internal

@@ -1,13 +1,20 @@
 #pragma once
-// Sender: the producer's I/O-thread half. Each pass expires old batches, drains ready ones into one produce
-// request per leader (many partitions per request, one batch per partition, at most
+// Sender: the producer's I/O-thread half. Each pass expires old batches, drains ready ones into produce
+// requests per leader (many partitions per request, one batch per partition, at most
 // max_in_flight_per_connection requests per broker), and handles the responses: completing batches,
 // re-queueing retriable failures after retry_backoff_ms with a metadata refresh, failing the rest.
+//
+// With idempotence it first gets a producer id (InitProducerId) and stamps each batch with the next
+// sequence numbers of its partition as it first drains it. An OUT_OF_ORDER_SEQUENCE_NUMBER answer for a
+// batch behind an earlier one still on its way is retried (in sequence order); a stamped batch that fails
+// for good resets its partition: its other stamped batches fail too, and it resumes at sequence 0 under a
+// fresh producer id (docs/client.md, "Idempotence").
 //
 // Contract: wakeup() is thread-safe; everything else runs on the I/O thread. Passes also run on a timer
 // armed for the next linger expiry, retry backoff or delivery timeout.
 #include <atomic>
 #include <boost/asio/steady_timer.hpp>
+#include <limits>
 #include <map>
 #include <memory>
 #include <vector>
@@ -30,6 +37,9 @@ class Sender {
   using BatchList = std::vector<BatchPtr>;
 
   void run_once();
+  void request_producer_id();
+  // Under the state mutex: `partition` abandons its sequence numbers; its queued stamped batches join `fail`.
+  void reset_partition_locked(const TopicPartition& partition, BatchList& fail);
   void send_produce(NodeId node, BatchList batches);
   void handle_response(NodeId node, BatchList& batches, Result<ResponseFrame> frame);
   void finish(BatchPtr batch, Offset base_offset);
@@ -46,6 +56,8 @@ class Sender {
   std::map<NodeId, int32_t> in_flight_requests_;
   bool metadata_refresh_pending_ = false;
   bool stopped_ = false;
+  bool producer_id_request_in_flight_ = false;
+  int64_t producer_id_retry_at_ms_ = 0;
 };
 
 }  // namespace millrace::client::internal

@@ -41,10 +41,18 @@ constexpr ErrcInfo kErrcTable[] = {
     {errc::unsupported_for_message_format, "UNSUPPORTED_FOR_MESSAGE_FORMAT", "record format not supported",
      false},
     {errc::policy_violation, "POLICY_VIOLATION", "request violates policy", false},
+    {errc::out_of_order_sequence_number, "OUT_OF_ORDER_SEQUENCE_NUMBER",
+     "the broker received an out of order sequence number from the producer", false},
+    {errc::duplicate_sequence_number, "DUPLICATE_SEQUENCE_NUMBER",
+     "the broker received a duplicate sequence number", false},
+    {errc::invalid_producer_epoch, "INVALID_PRODUCER_EPOCH", "producer epoch is older than the current one",
+     false},
     {errc::kafka_storage_error, "KAFKA_STORAGE_ERROR", "storage error on the broker", true},
+    {errc::unknown_producer_id, "UNKNOWN_PRODUCER_ID", "the broker has no state for this producer id", false},
     {errc::unsupported_compression_type, "UNSUPPORTED_COMPRESSION_TYPE", "compression type not supported",
      false},
     {errc::invalid_record, "INVALID_RECORD", "record failed validation", false},
+    {errc::producer_fenced, "PRODUCER_FENCED", "a newer producer with the same id is active", false},
 };
 
 const ErrcInfo* find_info(errc e) noexcept {

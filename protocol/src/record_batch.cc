@@ -89,4 +89,13 @@ void set_partition_leader_epoch(MutableByteView batch, int32_t epoch) noexcept {
   store_be<int32_t>(batch.data() + bf::kPartitionLeaderEpoch, epoch);
 }
 
+void set_producer_fields(MutableByteView batch, int64_t producer_id, int16_t producer_epoch,
+                         int32_t base_sequence) noexcept {
+  store_be<int64_t>(batch.data() + bf::kProducerId, producer_id);
+  store_be<int16_t>(batch.data() + bf::kProducerEpoch, producer_epoch);
+  store_be<int32_t>(batch.data() + bf::kBaseSequence, base_sequence);
+  store_be<uint32_t>(batch.data() + bf::kCrc,
+                     crc32c(batch.data() + bf::kAttributes, batch.size() - bf::kAttributes));
+}
+
 }  // namespace millrace::protocol

@@ -56,6 +56,10 @@ Result<client::ProducerConfig> producer_config(const GlobalOptions& globals,
   config.batch_bytes = options.batch_bytes;
   config.linger_ms = options.linger_ms;
   config.max_in_flight_per_connection = options.max_in_flight;
+  // Idempotence is the library's default where it can hold (as Kafka's default gives way to a conflicting
+  // acks or in-flight setting): acks=all and at most kMaxInFlightIdempotent requests in flight.
+  config.enable_idempotence =
+      config.acks == client::Acks::all && options.max_in_flight <= client::kMaxInFlightIdempotent;
   config.null_key_partitioning = options.partitioner == "round-robin"
                                      ? client::NullKeyPartitioning::round_robin
                                      : client::NullKeyPartitioning::sticky;

@@ -72,6 +72,7 @@ int produce(const GlobalOptions& globals, const ProduceOptions& options) {
   client::ProducerConfig config;
   config.connection = connection_config(globals);
   config.acks = *acks;
+  config.enable_idempotence = config.acks == client::Acks::all;  // idempotence needs acks=all
   auto producer = client::Producer::create(config);
   if (!producer) return report_error(producer.error());
 

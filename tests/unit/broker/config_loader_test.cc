@@ -41,6 +41,7 @@ TEST_CASE("config/millrace.yaml documents exactly the defaults") {
   CHECK(c->cleaner_min_dirty_percent == d.cleaner_min_dirty_percent);
   CHECK(c->cleaner_key_map_bytes == d.cleaner_key_map_bytes);
   CHECK(c->cleaner_io_bytes_per_second == d.cleaner_io_bytes_per_second);
+  CHECK(c->producer_id_expiration_ms == d.producer_id_expiration_ms);
   CHECK(c->shutdown_timeout_ms == d.shutdown_timeout_ms);
   CHECK(c->log_level == d.log_level);
   CHECK(c->peers.size() == d.peers.size());

@@ -25,6 +25,7 @@ ProducerConfig config_for(const FakeBroker& broker) {
   config.connection.bootstrap = broker.bootstrap();
   config.linger_ms = 0;
   config.retry_backoff_ms = 10;
+  config.enable_idempotence = false;  // these tests script the plain producer; see producer_idempotence_test
   return config;
 }
 

@@ -133,7 +133,7 @@ TEST_CASE("a drained partition is muted until its batch completes") {
   CHECK(acc.is_muted(kP0));
   CHECK_FALSE(is_ready(acc, 1000, kP0));
   CHECK(acc.drain({kP0}, 1 << 20).empty());
-  acc.unmute(kP0);
+  acc.release(kP0);
   CHECK(is_ready(acc, kLingerMs, kP0));
 }
 
@@ -225,8 +225,85 @@ TEST_CASE("a batch refused as too large is split into one batch per record, in o
     CHECK(single[0]->reserved_bytes() == 5);
     single[0]->close();
     single[0]->complete(Offset{7});
-    acc.unmute(kP0);
+    acc.release(kP0);
   }
   CHECK(delivered == std::vector<int64_t>{7, 107, 207});  // each record's own callback, in send order
   CHECK(acc.queued_batch_count() == 2);
+}
+
+namespace {
+
+RecordAccumulator make_idempotent_accumulator() {
+  return RecordAccumulator(AccumulatorConfig{kBatchBytes, kLingerMs, kDeliveryTimeoutMs, 5});
+}
+
+// Appends one full batch (one record that fills it) to kP0.
+void append_full_batch(RecordAccumulator& acc) {
+  const auto appended = acc.append(kP0, record_of(kBatchBytes), {}, 0);
+  REQUIRE(appended.batch_full);
+}
+
+}  // namespace
+
+TEST_CASE("with idempotence a partition has up to five batches in flight") {
+  auto acc = make_idempotent_accumulator();
+  for (int i = 0; i < 7; ++i) append_full_batch(acc);
+  for (int i = 0; i < 5; ++i) {
+    auto drained = acc.drain({kP0}, 1 << 20);
+    REQUIRE(drained.size() == 1);
+  }
+  CHECK(acc.in_flight(kP0) == 5);
+  CHECK(acc.is_muted(kP0));
+  CHECK(acc.drain({kP0}, 1 << 20).empty());
+  acc.release(kP0);
+  CHECK(acc.drain({kP0}, 1 << 20).size() == 1);
+}
+
+TEST_CASE("a stamped retry goes back in sequence order and out alone") {
+  auto acc = make_idempotent_accumulator();
+  for (int i = 0; i < 4; ++i) append_full_batch(acc);
+  std::vector<RecordAccumulator::BatchPtr> flying;
+  for (int i = 0; i < 3; ++i) {
+    auto drained = acc.drain({kP0}, 1 << 20);
+    REQUIRE(drained.size() == 1);
+    drained[0]->stamp(7, 0, i * 10);
+    drained[0]->attempts = 1;
+    flying.push_back(std::move(drained[0]));
+  }
+  // Failures come back out of order: 2, then 0; 1 is still in flight.
+  acc.reenqueue(std::move(flying[2]));
+  acc.reenqueue(std::move(flying[0]));
+  CHECK(acc.in_flight(kP0) == 1);
+  // A retry waits until nothing of its partition is in flight.
+  CHECK(acc.is_muted(kP0));
+  CHECK(acc.drain({kP0}, 1 << 20).empty());
+  acc.release(kP0);  // batch 1 answered
+  auto first = acc.drain({kP0}, 1 << 20);
+  REQUIRE(first.size() == 1);
+  CHECK(first[0]->base_sequence() == 0);
+  CHECK(acc.drain({kP0}, 1 << 20).empty());  // the next retry waits for this one
+  acc.release(kP0);
+  auto second = acc.drain({kP0}, 1 << 20);
+  REQUIRE(second.size() == 1);
+  CHECK(second[0]->base_sequence() == 20);
+  acc.release(kP0);
+  auto fresh = acc.drain({kP0}, 1 << 20);  // then the unsent batch
+  REQUIRE(fresh.size() == 1);
+  CHECK_FALSE(fresh[0]->is_stamped());
+}
+
+TEST_CASE("a paused partition sends nothing; take_stamped removes only stamped batches") {
+  auto acc = make_idempotent_accumulator();
+  for (int i = 0; i < 2; ++i) append_full_batch(acc);
+  auto drained = acc.drain({kP0}, 1 << 20);
+  REQUIRE(drained.size() == 1);
+  drained[0]->stamp(7, 0, 0);
+  acc.reenqueue(std::move(drained[0]));
+  acc.pause(kP0);
+  CHECK_FALSE(is_ready(acc, 1000, kP0));
+  CHECK(acc.drain({kP0}, 1 << 20).empty());
+  CHECK(acc.take_stamped(kP0).size() == 1);
+  CHECK(acc.queued_batch_count() == 1);
+  acc.resume(kP0);
+  CHECK(acc.drain({kP0}, 1 << 20).size() == 1);
 }

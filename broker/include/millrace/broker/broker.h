@@ -25,6 +25,7 @@ class Flusher;
 class LogCleanerService;
 class PartitionManager;
 class NativeHandler;
+class ProducerIdAllocator;
 class Server;
 class RaftTransport;
 class Controller;
@@ -66,6 +67,7 @@ class Broker {
   std::unique_ptr<PartitionManager> manager_;
   std::unique_ptr<Controller> controller_;
   std::unique_ptr<LogCleanerService> cleaner_;  // log compaction
+  std::unique_ptr<ProducerIdAllocator> producer_ids_;
   std::unique_ptr<NativeHandler> handler_;
   std::unique_ptr<Server> server_;
   bool shutting_down_ = false;

@@ -65,6 +65,9 @@ struct BrokerConfig {
   int32_t cleaner_min_dirty_percent = 50;              // clean when this much of the closed log is uncleaned
   int64_t cleaner_key_map_bytes = 64LL * 1024 * 1024;  // memory for one pass's key map (24 bytes a key)
   int64_t cleaner_io_bytes_per_second = -1;            // read throttle of the cleaner; -1: unlimited
+  // Idempotent producers: a partition forgets a producer whose last batch is this old (Kafka's
+  // producer.id.expiration.ms). Producer state is snapshotted every retention_check_interval_ms.
+  int64_t producer_id_expiration_ms = 24LL * 3600 * 1000;
 
   int64_t shutdown_timeout_ms = 10000;
   std::string log_level = "info";

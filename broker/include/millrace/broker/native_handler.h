@@ -8,6 +8,7 @@
 
 #include "millrace/broker/broker_config.h"
 #include "millrace/broker/partition_manager.h"
+#include "millrace/broker/producer_id_allocator.h"
 #include "millrace/broker/raft_transport.h"
 #include "millrace/broker/request_handler.h"
 
@@ -24,8 +25,8 @@ class Controller;
 
 class NativeHandler final : public RequestHandler {
  public:
-  NativeHandler(boost::asio::io_context& io, PartitionManager& manager, const BrokerConfig& config,
-                HostPort advertised);
+  NativeHandler(boost::asio::io_context& io, PartitionManager& manager, ProducerIdAllocator& producer_ids,
+                const BrokerConfig& config, HostPort advertised);
 
   void handle(const protocol::FrameView& frame, MutableByteView payload, Respond respond) override;
   // The address clients are told to use for this node (metadata responses).
@@ -48,9 +49,11 @@ class NativeHandler final : public RequestHandler {
   void handle_list_offsets(const protocol::FrameView& frame, Respond& respond);
   void handle_raft_messages(const protocol::FrameView& frame, Respond& respond);
   void describe_brokers(wire::MetadataResponse& resp) const;
+  void handle_init_producer_id(const protocol::FrameView& frame, Respond& respond);
 
   boost::asio::io_context& io_;
   PartitionManager& manager_;
+  ProducerIdAllocator& producer_ids_;
   const BrokerConfig& config_;
   HostPort advertised_;
   Controller* controller_ = nullptr;

@@ -14,6 +14,7 @@
 
 #include "millrace/broker/broker_config.h"
 #include "millrace/broker/flusher.h"
+#include "millrace/broker/partition_producer_state.h"
 #include "millrace/broker/raft_replica.h"
 #include "millrace/broker/topic_config.h"
 #include "millrace/protocol/result.h"
@@ -27,8 +28,10 @@ class Partition : public std::enable_shared_from_this<Partition> {
   using AppendCallback = std::function<void(Result<storage::AppendResult>)>;
   using DataWaiter = std::function<void()>;
 
+  // Rebuilds the idempotent-producer state from `log`; if that fails the partition refuses writes.
   Partition(std::string topic, PartitionId id, std::unique_ptr<storage::PartitionLog> log,
-            EffectiveTopicConfig config, FlushPolicy policy, Flusher& flusher);
+            EffectiveTopicConfig config, FlushPolicy policy, Flusher& flusher,
+            int64_t producer_id_expiration_ms);
 
   const std::string& topic() const { return topic_; }
   PartitionId id() const { return id_; }
@@ -37,13 +40,17 @@ class Partition : public std::enable_shared_from_this<Partition> {
   // the next append; index.interval.bytes from the next segment.
   void set_config(const EffectiveTopicConfig& config, const storage::LogConfig& log_config);
 
-  // segment.ms rolling and retention.ms / retention.bytes deletion, as of `now_ms`.
+  // segment.ms rolling and retention.ms / retention.bytes deletion, as of `now_ms`; also expires idle
+  // producers and snapshots the producer state.
   void enforce_retention(int64_t now_ms);
   const storage::PartitionLog& log() const { return *log_; }
+  const PartitionProducerState& producers() const { return producers_; }
 
   // Appends validated batches. `done` runs once the append is acknowledged for `acks`: right away for
   // acks 0 and 1; for acks=all under flush: always, after the batch is fsynced. Errors are client-visible
-  // (protocol errc).
+  // (protocol errc). An idempotent batch is first checked against the producer state: a duplicate is not
+  // written but answered with its original offsets (once those are durable, for acks=all); an out-of-order
+  // or fenced one is refused.
   void append(MutableByteView batches, int32_t acks, AppendCallback done);
 
   // Reads whole batches from `offset` up to the high watermark.
@@ -100,6 +107,7 @@ class Partition : public std::enable_shared_from_this<Partition> {
     AppendCallback done;
   };
 
+  void answer_duplicate(const ProducerBatchRange& original, int32_t acks, AppendCallback done);
   void request_flush();
   void on_flushed(Status status, const storage::FlushJob& job);
   void append_replicated(MutableByteView batches, int32_t acks, AppendCallback done);
@@ -116,6 +124,7 @@ class Partition : public std::enable_shared_from_this<Partition> {
   EffectiveTopicConfig config_;
   FlushPolicy policy_;
   Flusher& flusher_;
+  PartitionProducerState producers_;
   bool flush_in_flight_ = false;
   bool closed_ = false;
   std::optional<Error> write_failure_;  // set by a failed fsync: appends are refused from then on

@@ -7,7 +7,11 @@
 //    producer's I/O thread, which also runs the delivery callbacks (see DeliveryReport for what "delivered"
 //    means). Each accepted record gets exactly one callback. Callbacks must not block.
 //  - Ordering: records sent to the same partition from one thread are appended in send() order, retries
-//    included: a partition never has more than one batch in flight.
+//    included. With idempotence (the default) a partition has up to 5 batches in flight, stamped with
+//    sequence numbers the broker checks, and a retry is never appended twice; without it, one batch.
+//  - Idempotence: the producer gets a producer id from the broker before its first produce (InitProducerId).
+//    A batch that fails for good resets its partition's sequence numbers under a fresh producer id
+//    (docs/client.md, "Idempotence").
 //  - send() blocks up to max_block_ms for the topic's metadata and for buffer memory. It fails at once, with
 //    no callback, for a topic the broker says does not exist (Millrace never creates topics implicitly),
 //    a partition out of range, a record larger than max_request_bytes or buffer_memory_bytes, or a closed

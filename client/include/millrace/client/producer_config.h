@@ -11,6 +11,9 @@
 
 namespace millrace::client {
 
+// Batches of one partition in flight at once with idempotence on: what a broker remembers per producer.
+constexpr int32_t kMaxInFlightIdempotent = 5;
+
 struct ProducerConfig {
   ConnectionConfig connection;
   // A partition's batch is sent once it holds this many bytes (a single larger record gets a batch alone).
@@ -25,9 +28,16 @@ struct ProducerConfig {
   int32_t delivery_timeout_ms = 120000;
   // Wait between retries of one batch.
   int32_t retry_backoff_ms = 100;
-  // Produce requests awaiting a response on one connection. Ordering per partition holds regardless: a
-  // partition has at most one batch in flight.
+  // Produce requests awaiting a response on one connection. Ordering per partition holds regardless: with
+  // idempotence a partition has up to this many batches in flight (at most kMaxInFlightIdempotent) and the
+  // broker refuses any that arrive out of sequence; without it, one.
   int32_t max_in_flight_per_connection = 5;
+  // Idempotence (Kafka's enable.idempotence, on by default): the producer gets a producer id from the
+  // broker and stamps every batch with it and a per-partition sequence number, so a retried batch the broker
+  // already has is not written twice and batches are never reordered. Requires acks=all and
+  // max_in_flight_per_connection <= kMaxInFlightIdempotent (validate() refuses other settings). Off: at most
+  // one batch per partition in flight, retries may duplicate records (docs/client.md).
+  bool enable_idempotence = true;
   // send() blocks at most this long for metadata and for buffer memory.
   int32_t max_block_ms = 60000;
   // Upper bound of one produce request; a record that cannot fit fails with MESSAGE_TOO_LARGE.

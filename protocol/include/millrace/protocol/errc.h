@@ -34,9 +34,14 @@ enum class errc : int16_t {
   invalid_request = 42,
   unsupported_for_message_format = 43,
   policy_violation = 44,
+  out_of_order_sequence_number = 45,
+  duplicate_sequence_number = 46,
+  invalid_producer_epoch = 47,
   kafka_storage_error = 56,
+  unknown_producer_id = 59,
   unsupported_compression_type = 76,
   invalid_record = 87,
+  producer_fenced = 90,
 };
 
 const std::error_category& protocol_category() noexcept;

@@ -39,6 +39,7 @@ enum class ApiKey : uint16_t {
   fetch = 7,
   list_offsets = 8,
   alter_topic_config = 9,
+  init_producer_id = 10,
   raft_messages = 11,  // between brokers: Raft messages, one-way (no response)
   error = 0xFFFF,      // response only: the request could not be handled at all (unknown API, bad body)
 };
