@@ -24,7 +24,8 @@ size_t first_segment_to_recover(const std::vector<Offset>& base_offsets,
 }
 
 Result<std::unique_ptr<Segment>> load_segment(const LogDirectory& directory, const LogConfig& config,
-                                              Offset base_offset, bool may_trust, bool is_last) {
+                                              Offset base_offset, bool may_trust, bool is_last,
+                                              std::optional<Offset> recovery_point) {
   auto segment = Segment::open(directory.path(), base_offset, config);
   if (!segment) return std::move(segment).error();
   bool trusted = false;
@@ -38,7 +39,8 @@ Result<std::unique_ptr<Segment>> load_segment(const LogDirectory& directory, con
     }
   }
   if (!trusted) {
-    if (Status s = SegmentLoader::recover(**segment, config, is_last); !s) return std::move(s).error();
+    if (Status s = SegmentLoader::recover(**segment, config, is_last, recovery_point); !s)
+      return std::move(s).error();
   }
   if (Status s = (*segment)->load_time_index(config); !s) return std::move(s).error();
   return segment;
@@ -66,7 +68,8 @@ Result<LoadedLog> LogLoader::load(const LogDirectory& directory, const LogConfig
       *clean ? base_offsets->size() : first_segment_to_recover(*base_offsets, recovery_point);
   for (size_t i = 0; i < base_offsets->size(); ++i) {
     const bool is_last = i + 1 == base_offsets->size();
-    auto segment = load_segment(directory, config, (*base_offsets)[i], i < first_recovered, is_last);
+    auto segment =
+        load_segment(directory, config, (*base_offsets)[i], i < first_recovered, is_last, recovery_point);
     if (!segment) return std::move(segment).error();
     if (!log.segments.empty() && (*segment)->base_offset() != log.segments.back()->next_offset()) {
       return make_error(errc::corrupt_data, (*segment)->log_path().string() + " starts at offset " +

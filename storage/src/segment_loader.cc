@@ -81,14 +81,28 @@ Result<bool> SegmentLoader::trust(Segment& segment, const LogConfig& config) {
   return true;
 }
 
-Status SegmentLoader::recover(Segment& segment, const LogConfig& config, bool is_last_segment) {
+Status SegmentLoader::recover(Segment& segment, const LogConfig& config, bool is_last_segment,
+                              std::optional<Offset> recovery_point) {
   auto scan = SegmentScanner::scan(segment, config);
   if (!scan) return std::move(scan).error();
   if (!scan->problem.empty()) {
-    const std::string where = segment.log_path().string() + " at byte " + std::to_string(scan->valid_bytes);
-    if (!is_last_segment) return make_error(errc::corrupt_data, where + ": " + scan->problem);
-    spdlog::warn("{}: {}; truncating {} bytes of torn tail", where, scan->problem,
-                 segment.log_file_bytes() - scan->valid_bytes);
+    const std::string where = segment.log_path().string() + " at byte " + std::to_string(scan->valid_bytes) +
+                              " (offset " + std::to_string(scan->next_offset.value) + "): " + scan->problem;
+    if (!is_last_segment) return make_error(errc::corrupt_data, where + " in a segment that is not the last");
+    if (recovery_point && scan->next_offset < *recovery_point) {
+      return make_error(errc::corrupt_data, where + ", below the recovery point " +
+                                                std::to_string(recovery_point->value) +
+                                                " (fsynced data is damaged, not torn)");
+    }
+    auto later =
+        SegmentScanner::find_valid_batch(segment, config, scan->valid_bytes + 1, scan->next_offset.value);
+    if (!later) return std::move(later).error();
+    if (*later) {
+      return make_error(errc::corrupt_data, where + ", and a valid batch follows at byte " +
+                                                std::to_string(**later) +
+                                                " (damage inside the log, not a torn tail)");
+    }
+    spdlog::warn("{}; truncating {} bytes of torn tail", where, segment.log_file_bytes() - scan->valid_bytes);
     if (Status s = segment.truncate_log(scan->valid_bytes); !s) return s;
   }
   return segment.restore_and_rewrite_index(scan->valid_bytes, scan->next_offset, std::move(scan->index));
