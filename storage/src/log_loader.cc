@@ -26,7 +26,7 @@ size_t first_segment_to_recover(const std::vector<Offset>& base_offsets,
 Result<std::unique_ptr<Segment>> load_segment(const LogDirectory& directory, const LogConfig& config,
                                               Offset base_offset, bool may_trust, bool is_last,
                                               std::optional<Offset> recovery_point) {
-  auto segment = Segment::open(directory.path(), base_offset, config);
+  auto segment = Segment::open(directory.file_system(), directory.path(), base_offset, config);
   if (!segment) return std::move(segment).error();
   bool trusted = false;
   if (may_trust) {
@@ -58,12 +58,12 @@ Result<LoadedLog> LogLoader::load(const LogDirectory& directory, const LogConfig
 
   LoadedLog log;
   if (base_offsets->empty()) {
-    auto segment = Segment::create(directory.path(), Offset{0}, config);
+    auto segment = Segment::create(directory.file_system(), directory.path(), Offset{0}, config);
     if (!segment) return std::move(segment).error();
     log.segments.push_back(std::move(segment).value());
   }
   const std::optional<Offset> recovery_point =
-      *clean ? std::nullopt : RecoveryPointFile::read(directory.path());
+      *clean ? std::nullopt : RecoveryPointFile::read(*directory.file_system(), directory.path());
   const size_t first_recovered =
       *clean ? base_offsets->size() : first_segment_to_recover(*base_offsets, recovery_point);
   for (size_t i = 0; i < base_offsets->size(); ++i) {
