@@ -8,10 +8,13 @@
 // recovered.
 //
 // Recovering validates every batch. The first invalid or incomplete batch is a torn tail, and the .log is
-// truncated there, only if all of these hold: it is in the last segment; it starts at or above the recovery
-// point (below it everything was fsynced); and no valid batch follows it anywhere in the file. Anything else
-// is corruption: an error naming the file and byte position, and nothing is changed on disk.
+// truncated there, only if both hold: it starts at or above the recovery point (below it everything was
+// fsynced); and no valid batch follows it anywhere in the log, neither later in its file nor in the later
+// segments' files. Anything else is corruption: an error naming the file and byte position, and nothing is
+// changed on disk.
+#include <memory>
 #include <optional>
+#include <span>
 
 #include "millrace/protocol/result.h"
 #include "millrace/protocol/strong_types.h"
@@ -26,8 +29,10 @@ class SegmentLoader {
   // Returns false (having changed nothing on disk) if the headers are inconsistent and it needs recover().
   static Result<bool> trust(Segment& segment, const LogConfig& config);
   // `recovery_point`: every offset below it is known to have been fsynced (nullopt: nothing is known).
-  static Status recover(Segment& segment, const LogConfig& config, bool is_last_segment,
-                        std::optional<Offset> recovery_point);
+  // `later`: the segments after this one, opened but not yet loaded. Returns true if a torn tail was cut:
+  // the later segments then hold nothing valid and must be removed.
+  static Result<bool> recover(Segment& segment, const LogConfig& config, std::optional<Offset> recovery_point,
+                              std::span<const std::unique_ptr<Segment>> later);
 };
 
 }  // namespace millrace::storage

@@ -226,6 +226,73 @@ TEST_CASE("a crash right after a segment roll keeps every fsynced batch") {
   CHECK(read_everything(*log).back().next_offset == durable.value + 1);
 }
 
+TEST_CASE(
+    "a crash after a roll, with the older segment's unsynced tail torn, cuts the tail and drops what "
+    "follows") {
+  TempDir dir;
+  LogConfig config;
+  config.segment_bytes = 800;
+  // Batch sizes and ends, the same in every run (make_batch is deterministic).
+  const auto build = [&](const std::filesystem::path& at, const std::shared_ptr<FaultyFileSystem>& fs,
+                         std::vector<int64_t>& ends, std::vector<int64_t>& sizes, Offset& second_base) {
+    auto log = open_on(at, fs, config);
+    for (int i = 0; log->segment_count() == 1; ++i) {
+      const AppendResult r = append(*log, make_batch(2, 40, i));
+      if (log->segment_count() == 1) {
+        ends.push_back(r.last_offset.value + 1);
+        sizes.push_back(log->size_bytes());
+      } else {
+        second_base = r.base_offset;
+      }
+      if (i == 1) flush(*log);  // the first two batches are durable; the rest of the segment is not
+    }
+  };  // no close: the new segment's batch and the older segment's tail are unsynced
+  std::vector<int64_t> ends, sizes;
+  Offset second_base;
+  build(dir / "probe", std::make_shared<FaultyFileSystem>(), ends, sizes, second_base);
+  REQUIRE(ends.size() > 3);
+  const int64_t unsynced_first = sizes.back() - sizes[1];
+  const auto second_batch_bytes =
+      static_cast<int64_t>(make_batch(2, 40, static_cast<int>(ends.size())).size());
+  REQUIRE(second_batch_bytes < unsynced_first);
+
+  SECTION("the new segment holds only a torn prefix: the older one's tail is cut, the new one removed") {
+    for (const int64_t keep : {int64_t{0}, int64_t{30}, second_batch_bytes - 1}) {
+      CAPTURE(keep);
+      const auto crashed = dir / ("torn-" + std::to_string(keep));
+      auto fs = std::make_shared<FaultyFileSystem>();
+      std::vector<int64_t> e, z;
+      Offset b;
+      build(crashed, fs, e, z, b);
+      fs->crash(keep);
+      int64_t expected = ends[1];
+      for (size_t i = 2; i < ends.size(); ++i) {
+        if (sizes[i] <= sizes[1] + keep) expected = ends[i];
+      }
+      auto log = open_on(crashed, fs, config);
+      CHECK(log->log_end_offset() == Offset{expected});
+      CHECK(log->segment_count() == 1);
+      CHECK_FALSE(std::filesystem::exists(crashed / segment_file(second_base, ".log")));
+      CHECK(append(*log, make_batch(1)).base_offset == Offset{expected});
+    }
+  }
+  SECTION("the new segment's batch survived whole behind the hole: corruption, nothing removed") {
+    const auto crashed = dir / "hole";
+    auto fs = std::make_shared<FaultyFileSystem>();
+    std::vector<int64_t> e, z;
+    Offset b;
+    build(crashed, fs, e, z, b);
+    fs->crash(second_batch_bytes);
+    auto failed = PartitionLog::open(crashed, config, fs);
+    REQUIRE_FALSE(failed.ok());
+    CHECK(failed.error().code == errc::corrupt_data);
+    CHECK_THAT(failed.error().message, Catch::Contains("valid batch follows at byte 0 of") &&
+                                           Catch::Contains(segment_file(second_base, ".log")));
+    CHECK(std::filesystem::file_size(crashed / segment_file(second_base, ".log")) ==
+          static_cast<uintmax_t>(second_batch_bytes));
+  }
+}
+
 TEST_CASE("a read-only partition directory: that log fails with the error, another log keeps working") {
   TempDir dir;
   auto fs = std::make_shared<FaultyFileSystem>();
