@@ -11,7 +11,8 @@ Prints one table:
     time until it accepts connections, minus a clean start of the same data, per GiB of log;
   - beside them, fio's sequential 1 MiB write rate (page cache, and including the final fsync) and its 1 MiB
     write+fdatasync rate (tools/bench/machine.py), on the file system holding the brokers' data.
-Not part of ctest: it takes a minute or two and its numbers depend on the machine."""
+Not part of ctest: it takes one to five minutes and its numbers depend on the machine (and on what else
+writes to its disk: fsync rates on a shared disk vary several-fold from one run to the next)."""
 import argparse
 import glob
 import json
