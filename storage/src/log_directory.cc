@@ -6,7 +6,6 @@
 
 #include "io_error.h"
 #include "millrace/storage/disk_format.h"
-#include "millrace/storage/posix_file.h"
 #include "segment_names.h"
 
 namespace millrace::storage {
@@ -53,7 +52,7 @@ Result<bool> LogDirectory::has_clean_shutdown_marker() const {
 }
 
 Status LogDirectory::write_clean_shutdown_marker() const {
-  auto file = PosixFile::open(marker_path(), OpenMode::open_or_create);
+  auto file = file_system_->open(marker_path(), OpenMode::open_or_create);
   if (!file) return std::move(file).error();
   if (Status s = (*file)->sync(); !s) return s;
   if (Status s = (*file)->close(); !s) return s;
@@ -67,7 +66,7 @@ Status LogDirectory::remove_clean_shutdown_marker() const {
 }
 
 Status LogDirectory::sync() const {
-  return PosixFile::sync_directory(path_);
+  return file_system_->sync_directory(path_);
 }
 
 fs::path LogDirectory::marker_path() const {

@@ -3,18 +3,23 @@
 // marker (disk_format.h). Every change to the marker is made durable (file and directory fsynced), because
 // a marker that outlives a crash would make open() trust a torn log.
 #include <filesystem>
+#include <memory>
 #include <vector>
 
 #include "millrace/protocol/result.h"
 #include "millrace/protocol/strong_types.h"
+#include "millrace/storage/file_system.h"
 
 namespace millrace::storage {
 
 class LogDirectory {
  public:
-  explicit LogDirectory(std::filesystem::path path) : path_(std::move(path)) {}
+  LogDirectory(std::filesystem::path path, std::shared_ptr<FileSystem> file_system)
+      : path_(std::move(path)), file_system_(std::move(file_system)) {}
 
   const std::filesystem::path& path() const { return path_; }
+  // Where the log's files are opened and synced.
+  const std::shared_ptr<FileSystem>& file_system() const { return file_system_; }
 
   Status create_if_missing() const;
   // Base offsets of the segments (their .log files), ascending. Other files are ignored.
@@ -33,6 +38,7 @@ class LogDirectory {
   std::filesystem::path marker_path() const;
 
   std::filesystem::path path_;
+  std::shared_ptr<FileSystem> file_system_;
 };
 
 }  // namespace millrace::storage

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <span>
 #include <string>
 
 #include <spdlog/spdlog.h>
@@ -24,25 +25,41 @@ size_t first_segment_to_recover(const std::vector<Offset>& base_offsets,
   return after == base_offsets.begin() ? 0 : static_cast<size_t>(after - base_offsets.begin()) - 1;
 }
 
-Result<std::unique_ptr<Segment>> load_segment(const LogDirectory& directory, const LogConfig& config,
-                                              Offset base_offset, bool may_trust, bool is_last) {
-  auto segment = Segment::open(directory.path(), base_offset, config);
-  if (!segment) return std::move(segment).error();
+// Brings an opened segment to its on-disk state: trusts it if allowed and its headers line up, recovers it
+// otherwise. Returns true if recovery cut a torn tail (the `later` segments then hold nothing valid).
+Result<bool> load_segment(Segment& segment, const LogConfig& config, bool may_trust,
+                          std::optional<Offset> recovery_point,
+                          std::span<const std::unique_ptr<Segment>> later) {
   bool trusted = false;
   if (may_trust) {
-    auto checked = SegmentLoader::trust(**segment, config);
+    auto checked = SegmentLoader::trust(segment, config);
     if (!checked) return std::move(checked).error();
     trusted = *checked;
     if (!trusted) {
       spdlog::warn("{}: batch headers do not line up with the file; validating every batch",
-                   (*segment)->log_path().string());
+                   segment.log_path().string());
     }
   }
+  bool cut = false;
   if (!trusted) {
-    if (Status s = SegmentLoader::recover(**segment, config, is_last); !s) return std::move(s).error();
+    auto recovered = SegmentLoader::recover(segment, config, recovery_point, later);
+    if (!recovered) return std::move(recovered).error();
+    cut = *recovered;
   }
-  if (Status s = (*segment)->load_time_index(config); !s) return std::move(s).error();
-  return segment;
+  if (Status s = segment.load_time_index(config); !s) return std::move(s).error();
+  return cut;
+}
+
+// Removes the segments after a torn tail: a roll created them just before the crash, and nothing of them
+// survived whole.
+Status remove_segments_after_torn_tail(const LogDirectory& directory,
+                                       std::span<std::unique_ptr<Segment>> later) {
+  for (auto it = later.rbegin(); it != later.rend(); ++it) {
+    spdlog::warn("{}: removing a segment after a torn tail (it holds no valid batch)",
+                 (*it)->log_path().string());
+    if (Status s = (*it)->remove_files(); !s) return s;
+  }
+  return later.empty() ? Status{} : directory.sync();
 }
 
 }  // namespace
@@ -59,25 +76,35 @@ Result<LoadedLog> LogLoader::load(const LogDirectory& directory, const LogConfig
 
   LoadedLog log;
   if (base_offsets->empty()) {
-    auto segment = Segment::create(directory.path(), Offset{0}, config);
+    auto segment = Segment::create(directory.file_system(), directory.path(), Offset{0}, config);
     if (!segment) return std::move(segment).error();
     log.segments.push_back(std::move(segment).value());
   }
   const std::optional<Offset> recovery_point =
-      *clean ? std::nullopt : RecoveryPointFile::read(directory.path());
+      *clean ? std::nullopt : RecoveryPointFile::read(*directory.file_system(), directory.path());
   const size_t first_recovered =
       *clean ? base_offsets->size() : first_segment_to_recover(*base_offsets, recovery_point);
-  for (size_t i = 0; i < base_offsets->size(); ++i) {
-    const bool is_last = i + 1 == base_offsets->size();
-    auto segment = load_segment(directory, config, (*base_offsets)[i], i < first_recovered, is_last);
+  std::vector<std::unique_ptr<Segment>> opened;
+  for (const Offset base : *base_offsets) {
+    auto segment = Segment::open(directory.file_system(), directory.path(), base, config);
     if (!segment) return std::move(segment).error();
-    if (!log.segments.empty() && (*segment)->base_offset() != log.segments.back()->next_offset()) {
-      return make_error(errc::corrupt_data, (*segment)->log_path().string() + " starts at offset " +
-                                                std::to_string((*segment)->base_offset().value) +
+    opened.push_back(std::move(segment).value());
+  }
+  for (size_t i = 0; i < opened.size(); ++i) {
+    const std::span<std::unique_ptr<Segment>> later = std::span(opened).subspan(i + 1);
+    auto cut = load_segment(*opened[i], config, i < first_recovered, recovery_point, later);
+    if (!cut) return std::move(cut).error();
+    if (!log.segments.empty() && opened[i]->base_offset() != log.segments.back()->next_offset()) {
+      return make_error(errc::corrupt_data, opened[i]->log_path().string() + " starts at offset " +
+                                                std::to_string(opened[i]->base_offset().value) +
                                                 " but the previous segment ends at offset " +
                                                 std::to_string(log.segments.back()->next_offset().value));
     }
-    log.segments.push_back(std::move(segment).value());
+    log.segments.push_back(std::move(opened[i]));
+    if (*cut) {
+      if (Status s = remove_segments_after_torn_tail(directory, later); !s) return std::move(s).error();
+      break;
+    }
   }
 
   const Offset log_start = log.segments.front()->base_offset();

@@ -5,7 +5,8 @@
 //   1. Create the directory if missing; remove temporary files; an empty directory gets segment 0.
 //   2. With the clean-shutdown marker, trust every segment (SegmentLoader::trust). Without it, trust the
 //      segments wholly below the recovery point and recover the rest (SegmentLoader::recover).
-//      A segment whose headers do not line up is recovered even when it would be trusted.
+//      A segment whose headers do not line up is recovered even when it would be trusted. If recovery cuts a
+//      torn tail, the segments after it hold nothing valid (a roll just before the crash): they are removed.
 //   3. Check that each segment starts at the offset where the previous one ends.
 //   4. Remove the marker (durably), so that a later crash is noticed.
 #include <memory>

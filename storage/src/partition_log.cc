@@ -8,9 +8,11 @@
 namespace millrace::storage {
 
 Result<std::unique_ptr<PartitionLog>> PartitionLog::open(const std::filesystem::path& dir,
-                                                         const LogConfig& config) {
+                                                         const LogConfig& config,
+                                                         std::shared_ptr<FileSystem> file_system) {
   if (Status s = Impl::validate(config); !s) return std::move(s).error();
-  LogDirectory directory(dir);
+  if (file_system == nullptr) file_system = posix_file_system();
+  LogDirectory directory(dir, std::move(file_system));
   auto loaded = LogLoader::load(directory, config);
   if (!loaded) return std::move(loaded).error();
   auto impl = std::make_unique<Impl>(std::move(directory), config, std::move(loaded).value());

@@ -7,6 +7,7 @@
 
 #include "cleaning_pass.h"
 #include "compaction_swap.h"
+#include "segment_file.h"
 #include "millrace/storage/errc.h"
 #include "partition_log_impl.h"
 #include "segment.h"
@@ -70,12 +71,15 @@ std::optional<size_t> PartitionLog::Impl::unchanged_closed_segment(const Cleanin
 }
 
 Status PartitionLog::Impl::reopen_segment(size_t index) {
-  auto segment = Segment::open(directory_.path(), segments_[index]->base_offset(), config_);
+  auto segment =
+      Segment::open(directory_.file_system(), directory_.path(), segments_[index]->base_offset(), config_);
   if (!segment) return std::move(segment).error();
   auto trusted = SegmentLoader::trust(**segment, config_);
   if (!trusted) return std::move(trusted).error();
   if (!*trusted) {
-    if (Status s = SegmentLoader::recover(**segment, config_, false); !s) return s;
+    // A cleaned segment was fsynced before the swap: anything wrong in it is corruption, never a torn tail.
+    auto recovered = SegmentLoader::recover(**segment, config_, segments_[index]->next_offset(), {});
+    if (!recovered) return std::move(recovered).error();
   }
   if (Status s = (*segment)->load_time_index(config_); !s) return s;
   if ((*segment)->next_offset() != segments_[index]->next_offset()) {
@@ -110,6 +114,9 @@ Result<CleaningStats> PartitionLog::Impl::finish_cleaning(CleaningJob& job) {
       return std::move(s).error();
     }
     for (size_t index : indexes) {
+      // The old files are gone (renamed over); a flush still holding them has nothing left to sync, and the
+      // cleaned files replacing them were fsynced before the swap.
+      segments_[index]->files()->mark_removed();
       if (Status s = reopen_segment(index); !s) {
         closed_ = true;
         return std::move(s).error();

@@ -96,7 +96,7 @@ Result<AppendResult> PartitionLog::Impl::append(MutableByteView batches) {
 
 Status PartitionLog::Impl::roll() {
   if (Status s = active().write_unwritten_index_entries(); !s) return s;
-  auto segment = Segment::create(directory_.path(), log_end_offset(), config_);
+  auto segment = Segment::create(directory_.file_system(), directory_.path(), log_end_offset(), config_);
   if (!segment) return std::move(segment).error();
   segments_.push_back(std::move(segment).value());
   return {};
@@ -155,6 +155,9 @@ FlushJob PartitionLog::Impl::prepare_flush() {
     }
     files.push_back((*it)->files());
   }
+  // Oldest first: a new segment's directory entry becomes durable only after the segments before it are, so
+  // a crash part-way through the job cannot leave a durable new segment behind an older one's lost tail.
+  std::reverse(files.begin(), files.end());
   return FlushJob(std::move(files), log_end, truncations_);
 }
 
@@ -167,7 +170,7 @@ void PartitionLog::Impl::mark_flushed(Offset up_to) {
   // keeps a file write and rename off most group commits (it was most of the network thread's time).
   // An older recovery point is always safe: it only makes recovery validate more.
   if (segment_base_at(up_to) <= segment_base_at(recovery_point_written_)) return;
-  if (Status s = RecoveryPointFile::write(directory_.path(), up_to, false); !s) {
+  if (Status s = RecoveryPointFile::write(*directory_.file_system(), directory_.path(), up_to, false); !s) {
     spdlog::warn("recovery point not saved ({}); the next recovery will validate more",
                  s.error().to_string());
     return;
@@ -225,7 +228,7 @@ Status PartitionLog::Impl::truncate_fully(Offset new_start) {
     closed_ = true;
     return s;
   }
-  auto segment = Segment::create(directory_.path(), new_start, config_);
+  auto segment = Segment::create(directory_.file_system(), directory_.path(), new_start, config_);
   if (!segment) {
     closed_ = true;
     return std::move(segment).error();
@@ -243,7 +246,10 @@ Status PartitionLog::Impl::after_truncation() {
   ++truncations_;
   flushed_offset_ = std::min(flushed_offset_, log_end_offset());
   if (Status s = directory_.sync(); !s) return s;
-  if (Status s = RecoveryPointFile::write(directory_.path(), flushed_offset_, true); !s) return s;
+  if (Status s =
+          RecoveryPointFile::write(*directory_.file_system(), directory_.path(), flushed_offset_, true);
+      !s)
+    return s;
   recovery_point_written_ = flushed_offset_;
   return clamp_cleaner_checkpoint();  // compaction: offsets past the new end are no longer clean
 }
@@ -261,7 +267,10 @@ Status PartitionLog::Impl::close() {
     if (Status s = segment->files()->sync(); !s) return s;
   }
   flushed_offset_ = log_end_offset();
-  if (Status s = RecoveryPointFile::write(directory_.path(), flushed_offset_, true); !s) return s;
+  if (Status s =
+          RecoveryPointFile::write(*directory_.file_system(), directory_.path(), flushed_offset_, true);
+      !s)
+    return s;
   return directory_.write_clean_shutdown_marker();
 }
 

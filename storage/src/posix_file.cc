@@ -93,6 +93,13 @@ Result<size_t> PosixFile::read_at(int64_t position, MutableByteView into) const 
 Status PosixFile::sync() {
   assert(fd_ >= 0);
   if (::fdatasync(fd_) != 0) return make_io_error(errno, "fdatasync", path_);
+  // Writes to a file that was deleted (say, its partition directory was removed while open) succeed and so
+  // do its fsyncs, but nothing of it survives a restart: report that, rather than durability.
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) return make_io_error(errno, "fstat", path_);
+  if (st.st_nlink == 0) {
+    return make_error(errc::io_error, "fdatasync " + path_.string() + ": the file has been deleted");
+  }
   return {};
 }
 

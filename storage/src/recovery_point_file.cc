@@ -7,7 +7,6 @@
 #include "millrace/protocol/byte_order.h"
 #include "millrace/protocol/crc32c.h"
 #include "millrace/storage/disk_format.h"
-#include "millrace/storage/posix_file.h"
 
 namespace millrace::storage {
 
@@ -42,8 +41,9 @@ std::optional<Offset> RecoveryPointFile::decode(ByteView bytes) {
   return Offset{offset};
 }
 
-std::optional<Offset> RecoveryPointFile::read(const std::filesystem::path& directory) {
-  auto file = PosixFile::open(directory / df::kRecoveryPointName, OpenMode::open_existing);
+std::optional<Offset> RecoveryPointFile::read(FileSystem& file_system,
+                                              const std::filesystem::path& directory) {
+  auto file = file_system.open(directory / df::kRecoveryPointName, OpenMode::open_existing);
   if (!file) return std::nullopt;
   char bytes[df::kRecoveryPointBytes + 1];  // one more, to notice a file that is too long
   auto read = (*file)->read_at(0, bytes);
@@ -51,11 +51,12 @@ std::optional<Offset> RecoveryPointFile::read(const std::filesystem::path& direc
   return decode(ByteView(bytes, *read));
 }
 
-Status RecoveryPointFile::write(const std::filesystem::path& directory, Offset recovery_point, bool durable) {
+Status RecoveryPointFile::write(FileSystem& file_system, const std::filesystem::path& directory,
+                                Offset recovery_point, bool durable) {
   const std::filesystem::path final_path = directory / df::kRecoveryPointName;
   const std::filesystem::path temporary_path =
       directory / (std::string(df::kRecoveryPointName) + std::string(df::kTemporarySuffix));
-  auto file = PosixFile::open(temporary_path, OpenMode::open_or_create);
+  auto file = file_system.open(temporary_path, OpenMode::open_or_create);
   if (!file) return std::move(file).error();
   if (Status s = (*file)->truncate(0); !s) return s;
   if (Status s = (*file)->append(encode(recovery_point)); !s) return s;
@@ -66,7 +67,7 @@ Status RecoveryPointFile::write(const std::filesystem::path& directory, Offset r
   std::error_code ec;
   std::filesystem::rename(temporary_path, final_path, ec);
   if (ec) return make_io_error(ec, "rename", temporary_path);
-  if (durable) return PosixFile::sync_directory(directory);
+  if (durable) return file_system.sync_directory(directory);
   return {};
 }
 

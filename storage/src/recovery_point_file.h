@@ -12,15 +12,17 @@
 #include "millrace/protocol/bytes.h"
 #include "millrace/protocol/result.h"
 #include "millrace/protocol/strong_types.h"
+#include "millrace/storage/file_system.h"
 
 namespace millrace::storage {
 
 class RecoveryPointFile {
  public:
-  static std::optional<Offset> read(const std::filesystem::path& directory);
+  static std::optional<Offset> read(FileSystem& file_system, const std::filesystem::path& directory);
   // `durable`: fsync the new file before the rename and the directory after it. Without it a crash may keep
   // the old point or lose the file, which only makes the next recovery validate more.
-  static Status write(const std::filesystem::path& directory, Offset recovery_point, bool durable);
+  static Status write(FileSystem& file_system, const std::filesystem::path& directory, Offset recovery_point,
+                      bool durable);
 
   static Buffer encode(Offset recovery_point);
   static std::optional<Offset> decode(ByteView bytes);

@@ -10,7 +10,6 @@
 #include "millrace/protocol/record_batch_format.h"
 #include "millrace/storage/disk_format.h"
 #include "millrace/storage/errc.h"
-#include "millrace/storage/posix_file.h"
 #include "segment_names.h"
 
 namespace millrace::storage {
@@ -20,35 +19,38 @@ namespace df = disk_format;
 using protocol::load_be;
 using protocol::RecordBatchHeader;
 
-Result<std::unique_ptr<Segment>> Segment::create(const std::filesystem::path& directory, Offset base_offset,
+Result<std::unique_ptr<Segment>> Segment::create(const std::shared_ptr<FileSystem>& file_system,
+                                                 const std::filesystem::path& directory, Offset base_offset,
                                                  const LogConfig& config) {
-  return open_files(directory, base_offset, config, true);
+  return open_files(file_system, directory, base_offset, config, true);
 }
 
-Result<std::unique_ptr<Segment>> Segment::open(const std::filesystem::path& directory, Offset base_offset,
+Result<std::unique_ptr<Segment>> Segment::open(const std::shared_ptr<FileSystem>& file_system,
+                                               const std::filesystem::path& directory, Offset base_offset,
                                                const LogConfig& config) {
-  return open_files(directory, base_offset, config, false);
+  return open_files(file_system, directory, base_offset, config, false);
 }
 
-Result<std::unique_ptr<Segment>> Segment::open_files(const std::filesystem::path& directory,
+Result<std::unique_ptr<Segment>> Segment::open_files(const std::shared_ptr<FileSystem>& file_system,
+                                                     const std::filesystem::path& directory,
                                                      Offset base_offset, const LogConfig& config,
                                                      bool create) {
   const std::filesystem::path index_path = segment_index_path(directory, base_offset);
   std::error_code ec;
   const bool index_missing = !std::filesystem::exists(index_path, ec);
-  auto log = PosixFile::open(segment_log_path(directory, base_offset),
-                             create ? OpenMode::create_new : OpenMode::open_existing);
+  auto log = file_system->open(segment_log_path(directory, base_offset),
+                               create ? OpenMode::create_new : OpenMode::open_existing);
   if (!log) return std::move(log).error();
-  auto index = PosixFile::open(index_path, create ? OpenMode::create_new : OpenMode::open_or_create);
+  auto index = file_system->open(index_path, create ? OpenMode::create_new : OpenMode::open_or_create);
   if (!index) return std::move(index).error();
   // A segment written before time indexes existed has none: open_or_create, then load_time_index rebuilds it.
   const std::filesystem::path time_index_path = segment_time_index_path(directory, base_offset);
   const bool time_index_missing = !std::filesystem::exists(time_index_path, ec);
   auto time_index =
-      PosixFile::open(time_index_path, create ? OpenMode::create_new : OpenMode::open_or_create);
+      file_system->open(time_index_path, create ? OpenMode::create_new : OpenMode::open_or_create);
   if (!time_index) return std::move(time_index).error();
   auto files = std::make_shared<SegmentFile>(std::move(log).value(), std::move(index).value(),
-                                             std::move(time_index).value(), directory,
+                                             std::move(time_index).value(), file_system, directory,
                                              create || index_missing || time_index_missing);
   return std::unique_ptr<Segment>(
       new Segment(base_offset, config, std::move(files), !create && index_missing));
@@ -217,6 +219,7 @@ Status Segment::truncate_to(Offset new_end) {
 }
 
 Status Segment::remove_files() {
+  files_->mark_removed();
   for (const std::filesystem::path& path :
        {log_path(), files_->index().path(), files_->time_index().path()}) {
     std::error_code ec;

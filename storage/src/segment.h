@@ -14,6 +14,7 @@
 #include "millrace/protocol/record_batch.h"
 #include "millrace/protocol/result.h"
 #include "millrace/protocol/strong_types.h"
+#include "millrace/storage/file_system.h"
 #include "millrace/storage/log_config.h"
 #include "offset_index.h"
 #include "segment_file.h"
@@ -30,11 +31,13 @@ struct BatchLocation {
 class Segment {
  public:
   // Creates the files of a new, empty segment (failing if they exist).
-  static Result<std::unique_ptr<Segment>> create(const std::filesystem::path& directory, Offset base_offset,
+  static Result<std::unique_ptr<Segment>> create(const std::shared_ptr<FileSystem>& file_system,
+                                                 const std::filesystem::path& directory, Offset base_offset,
                                                  const LogConfig& config);
   // Opens an existing segment's .log (and its .index, creating it if missing). Until restore() the segment
   // looks empty; establishing its real state is the loader's job.
-  static Result<std::unique_ptr<Segment>> open(const std::filesystem::path& directory, Offset base_offset,
+  static Result<std::unique_ptr<Segment>> open(const std::shared_ptr<FileSystem>& file_system,
+                                               const std::filesystem::path& directory, Offset base_offset,
                                                const LogConfig& config);
 
   Offset base_offset() const { return base_offset_; }
@@ -98,7 +101,8 @@ class Segment {
  private:
   Segment(Offset base_offset, const LogConfig& config, std::shared_ptr<SegmentFile> files,
           bool index_file_was_missing);
-  static Result<std::unique_ptr<Segment>> open_files(const std::filesystem::path& directory,
+  static Result<std::unique_ptr<Segment>> open_files(const std::shared_ptr<FileSystem>& file_system,
+                                                     const std::filesystem::path& directory,
                                                      Offset base_offset, const LogConfig& config,
                                                      bool create);
   void index_batches(ByteView batches, int64_t start_position);

@@ -2,27 +2,28 @@
 
 #include <cassert>
 
-#include "millrace/storage/posix_file.h"
-
 namespace millrace::storage {
 
 SegmentFile::SegmentFile(std::unique_ptr<File> log, std::unique_ptr<File> index,
-                         std::unique_ptr<File> time_index, std::filesystem::path directory, bool created)
+                         std::unique_ptr<File> time_index, std::shared_ptr<FileSystem> file_system,
+                         std::filesystem::path directory, bool created)
     : log_(std::move(log)),
       index_(std::move(index)),
       time_index_(std::move(time_index)),
+      file_system_(std::move(file_system)),
       directory_(std::move(directory)),
       directory_sync_pending_(created) {
-  assert(log_ != nullptr && index_ != nullptr && time_index_ != nullptr);
+  assert(log_ != nullptr && index_ != nullptr && time_index_ != nullptr && file_system_ != nullptr);
 }
 
 Status SegmentFile::sync() {
+  if (removed_) return {};
   if (Status s = log_->sync(); !s) return s;
   if (Status s = index_->sync(); !s) return s;
   if (Status s = time_index_->sync(); !s) return s;
   std::lock_guard lock(directory_mutex_);
   if (directory_sync_pending_) {
-    if (Status s = PosixFile::sync_directory(directory_); !s) return s;
+    if (Status s = file_system_->sync_directory(directory_); !s) return s;
     directory_sync_pending_ = false;
   }
   return {};

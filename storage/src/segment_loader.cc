@@ -81,17 +81,49 @@ Result<bool> SegmentLoader::trust(Segment& segment, const LogConfig& config) {
   return true;
 }
 
-Status SegmentLoader::recover(Segment& segment, const LogConfig& config, bool is_last_segment) {
+Result<bool> SegmentLoader::recover(Segment& segment, const LogConfig& config,
+                                    std::optional<Offset> recovery_point,
+                                    std::span<const std::unique_ptr<Segment>> later) {
   auto scan = SegmentScanner::scan(segment, config);
   if (!scan) return std::move(scan).error();
-  if (!scan->problem.empty()) {
-    const std::string where = segment.log_path().string() + " at byte " + std::to_string(scan->valid_bytes);
-    if (!is_last_segment) return make_error(errc::corrupt_data, where + ": " + scan->problem);
-    spdlog::warn("{}: {}; truncating {} bytes of torn tail", where, scan->problem,
-                 segment.log_file_bytes() - scan->valid_bytes);
-    if (Status s = segment.truncate_log(scan->valid_bytes); !s) return s;
+  std::string problem = scan->problem;
+  if (problem.empty() && !later.empty() && later.front()->base_offset() != scan->next_offset) {
+    // Whole batches up to the end of the file, but not up to the next segment: a tear at a batch boundary.
+    problem = "the next segment starts at offset " + std::to_string(later.front()->base_offset().value);
   }
-  return segment.restore_and_rewrite_index(scan->valid_bytes, scan->next_offset, std::move(scan->index));
+  const bool cut = !problem.empty();
+  if (cut) {
+    const std::string where = segment.log_path().string() + " at byte " + std::to_string(scan->valid_bytes) +
+                              " (offset " + std::to_string(scan->next_offset.value) + "): " + problem;
+    if (recovery_point && scan->next_offset < *recovery_point) {
+      return make_error(errc::corrupt_data, where + ", below the recovery point " +
+                                                std::to_string(recovery_point->value) +
+                                                " (fsynced data is damaged, not torn)");
+    }
+    // A torn tail has nothing valid after it: not later in this file, nor in a later segment (a roll just
+    // before the crash may have left one, empty or torn itself).
+    const Segment* in = &segment;
+    auto found =
+        SegmentScanner::find_valid_batch(segment, config, scan->valid_bytes + 1, scan->next_offset.value);
+    for (size_t i = 0; found && !*found && i < later.size(); ++i) {
+      in = later[i].get();
+      found = SegmentScanner::find_valid_batch(*in, config, 0, scan->next_offset.value);
+    }
+    if (!found) return std::move(found).error();
+    if (*found) {
+      return make_error(errc::corrupt_data, where + ", and a valid batch follows at byte " +
+                                                std::to_string(**found) + " of " + in->log_path().string() +
+                                                " (damage inside the log, not a torn tail)");
+    }
+    spdlog::warn("{}; truncating {} bytes of torn tail", where, segment.log_file_bytes() - scan->valid_bytes);
+    if (Status s = segment.truncate_log(scan->valid_bytes); !s) return std::move(s).error();
+  }
+  if (Status s =
+          segment.restore_and_rewrite_index(scan->valid_bytes, scan->next_offset, std::move(scan->index));
+      !s) {
+    return std::move(s).error();
+  }
+  return cut;
 }
 
 }  // namespace millrace::storage

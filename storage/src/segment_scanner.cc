@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <cstring>
 
+#include "millrace/protocol/byte_order.h"
 #include "millrace/protocol/record_batch.h"
+#include "millrace/protocol/record_batch_format.h"
 #include "millrace/storage/disk_format.h"
 #include "segment.h"
 
 namespace millrace::storage {
 
+namespace bf = protocol::batch_format;
 namespace df = disk_format;
 using protocol::ScanStatus;
 
@@ -81,6 +84,51 @@ Result<SegmentScan> SegmentScanner::scan(const Segment& segment, const LogConfig
     scan.problem = "file longer than a segment can be";
   }
   return scan;
+}
+
+Result<std::optional<int64_t>> SegmentScanner::find_valid_batch(const Segment& segment,
+                                                                const LogConfig& config, int64_t from,
+                                                                int64_t min_base_offset) {
+  const File& file = segment.files()->log();
+  const int64_t file_bytes = std::min(file.size(), df::kMaxSegmentFileBytes);
+  const auto header_bytes = static_cast<int64_t>(bf::kHeaderSize);
+  Buffer buffer(static_cast<size_t>(std::max(kReadChunkBytes, config.max_batch_bytes)));
+  int64_t buffer_position = from;  // file position of buffer[0]
+  int64_t buffered_end = from;     // file position after the last buffered byte
+  const auto refill = [&](int64_t position) -> Status {
+    const auto want =
+        static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(buffer.size()), file_bytes - position));
+    auto read = file.read_at(position, MutableByteView(buffer.data(), want));
+    if (!read) return std::move(read).error();
+    buffer_position = position;
+    buffered_end = position + static_cast<int64_t>(*read);
+    return {};
+  };
+  // Every position is a candidate; the magic byte and the length bounds rule out almost all of them before
+  // the CRC is computed.
+  for (int64_t position = std::max<int64_t>(from, 0); position + header_bytes <= file_bytes; ++position) {
+    if (position + header_bytes > buffered_end) {
+      if (Status s = refill(position); !s) return std::move(s).error();
+      if (position + header_bytes > buffered_end) break;  // the file is shorter than it said
+    }
+    const char* bytes = buffer.data() + (position - buffer_position);
+    if (static_cast<int8_t>(bytes[bf::kMagic]) != bf::kMagicV2) continue;
+    const int64_t size =
+        int64_t{protocol::load_be<int32_t>(bytes + bf::kBatchLength)} + int64_t{bf::kLogOverhead};
+    if (size < header_bytes || size > config.max_batch_bytes || position + size > file_bytes) continue;
+    if (position + size > buffered_end) {
+      if (Status s = refill(position); !s) return std::move(s).error();
+      if (position + size > buffered_end) break;
+      bytes = buffer.data();
+    }
+    const protocol::ScanResult result =
+        protocol::scan_batch(ByteView(bytes, static_cast<size_t>(size)), config.max_batch_bytes);
+    if (result.status == ScanStatus::complete && result.header.base_offset >= min_base_offset &&
+        result.header.last_offset_delta >= 0) {
+      return std::optional<int64_t>(position);
+    }
+  }
+  return std::optional<int64_t>();
 }
 
 }  // namespace millrace::storage

@@ -4,6 +4,7 @@
 // segment's base offset without gaps — and rebuilds the offset index on the way. Reads the file in large
 // chunks; does not change anything on disk.
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "millrace/protocol/result.h"
@@ -29,6 +30,13 @@ class SegmentScanner {
 
   // Errors only for failed reads; invalid data is reported in SegmentScan::problem.
   static Result<SegmentScan> scan(const Segment& segment, const LogConfig& config);
+
+  // The first position at or after `from` where a whole valid batch (length bounds, magic, CRC-32C) with a
+  // base offset of at least `min_base_offset` starts; nullopt if there is none before the end of the file.
+  // Recovery uses it to tell a torn tail (nothing valid after the damage) from corruption in the middle of
+  // the file. Batches with lower offsets are stale bytes (say, of a deleted segment) and do not count.
+  static Result<std::optional<int64_t>> find_valid_batch(const Segment& segment, const LogConfig& config,
+                                                         int64_t from, int64_t min_base_offset);
 };
 
 }  // namespace millrace::storage

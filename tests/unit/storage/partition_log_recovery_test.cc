@@ -79,6 +79,7 @@ TEST_CASE("after a clean shutdown open trusts the batches instead of validating 
   const auto unclean = dir / "unclean";
   copy_directory(clean, unclean);
   std::filesystem::remove(unclean / kMarker);
+  std::filesystem::remove(unclean / "recovery-point");  // as after a crash with nothing flushed
 
   CHECK(open_log(clean)->log_end_offset() == Offset{ends[9]});
   // The same files without the marker are validated, and the damaged batch is cut off.
@@ -175,7 +176,7 @@ TEST_CASE("garbage after the last batch is truncated") {
   CHECK(std::filesystem::file_size(log_file) < size_before + 100);
 }
 
-TEST_CASE("a batch failing its CRC or not continuing the offsets ends the log") {
+TEST_CASE("a damaged last batch with nothing valid after it is a torn tail and is truncated") {
   TempDir dir;
   const auto pristine = dir / "pristine";
   std::vector<int64_t> ends;
@@ -189,13 +190,123 @@ TEST_CASE("a batch failing its CRC or not continuing the offsets ends the log") 
   const auto log_file = damaged / segment_file(Offset{0}, ".log");
 
   SECTION("a flipped record byte") {
-    flip_byte(log_file, starts[4] + 65);
-    check_recovered(damaged, ends[3]);
+    flip_byte(log_file, starts[5] + 65);
   }
   SECTION("a base offset that does not continue the log (not covered by the CRC)") {
-    flip_byte(log_file, starts[4] + 7);
-    check_recovered(damaged, ends[3]);
+    flip_byte(log_file, starts[5] + 7);
   }
+  SECTION("zeros after the last whole batch (the file grew but the data never reached the disk)") {
+    std::filesystem::resize_file(log_file, static_cast<uintmax_t>(starts[6] + 5000));
+    check_recovered(damaged, ends[5]);
+    return;
+  }
+  SECTION("garbage followed by a stale copy of an earlier batch (lower offsets do not count)") {
+    std::ifstream in(log_file, std::ios::binary);
+    std::string first(static_cast<size_t>(starts[1]), '\0');
+    in.read(first.data(), static_cast<std::streamsize>(first.size()));
+    in.close();
+    append_bytes_to_file(log_file, std::string(33, '\x7F') + first);
+    check_recovered(damaged, ends[5]);
+    return;
+  }
+  check_recovered(damaged, ends[4]);
+}
+
+TEST_CASE("a damaged batch followed by valid batches is corruption: open fails and nothing is truncated") {
+  TempDir dir;
+  const auto pristine = dir / "pristine";
+  {
+    auto log = open_log(pristine);
+    fill(*log, 6);
+  }  // a crash: no marker, no recovery point, so the whole segment is validated
+  const auto starts = batch_starts(pristine, Offset{0});
+  const auto damaged = dir / "damaged";
+  copy_directory(pristine, damaged);
+  const auto log_file = damaged / segment_file(Offset{0}, ".log");
+  int64_t damaged_batch = 0;
+
+  SECTION("a flipped record byte in the middle of the last segment") {
+    damaged_batch = 3;
+    flip_byte(log_file, starts[3] + 65);
+  }
+  SECTION("a flipped length field") {
+    damaged_batch = 2;
+    flip_byte(log_file, starts[2] + 10);
+  }
+  SECTION("a base offset that does not continue the log") {
+    damaged_batch = 4;
+    flip_byte(log_file, starts[4] + 7);
+  }
+  SECTION("the first batch") {
+    damaged_batch = 0;
+    flip_byte(log_file, starts[0] + 30);
+  }
+  const auto size_before = std::filesystem::file_size(log_file);
+  auto reopened = PartitionLog::open(damaged, LogConfig{});
+  REQUIRE_FALSE(reopened.ok());
+  CHECK(reopened.error().code == errc::corrupt_data);
+  CHECK_THAT(reopened.error().message,
+             Catch::Contains("00000000000000000000.log") &&
+                 Catch::Contains("at byte " + std::to_string(starts[static_cast<size_t>(damaged_batch)])) &&
+                 Catch::Contains("a valid batch follows"));
+  CHECK(std::filesystem::file_size(log_file) == size_before);  // the good batches after the damage are kept
+  // Repairing the byte makes the log whole again: nothing was lost.
+  copy_directory(pristine, damaged);
+  CHECK(open_log(damaged)->log_end_offset() == open_log(pristine)->log_end_offset());
+}
+
+TEST_CASE("damage below the recovery point is corruption even at the end of the log") {
+  TempDir dir;
+  LogConfig config;
+  config.segment_bytes = 600;
+  Offset last_base;
+  {
+    auto log = open_log(dir.path(), config);
+    fill(*log, 12);
+    REQUIRE(log->segment_count() > 2);
+    const FlushJob job = log->prepare_flush();
+    REQUIRE(job.run().ok());
+    log->mark_flushed(job.flushed_up_to());  // every batch was fsynced; the recovery point is the log end
+    last_base = Offset{log->log_end_offset().value};
+    for (Offset base{0}; base < log->log_end_offset(); base = Offset{base.value + 1}) {
+      if (std::filesystem::exists(dir / segment_file(base, ".log"))) last_base = base;
+    }
+  }  // crash: no marker
+  REQUIRE(std::filesystem::exists(dir / "recovery-point"));
+  const auto starts = batch_starts(dir.path(), last_base);
+  REQUIRE(starts.size() >= 2);
+  const int64_t last = starts[starts.size() - 2];
+  const auto log_file = dir / segment_file(last_base, ".log");
+
+  SECTION("the last batch cut short") {
+    std::filesystem::resize_file(log_file, static_cast<uintmax_t>(last + 20));
+  }
+  SECTION("the last batch's CRC fails") {
+    flip_byte(log_file, last + 65);
+  }
+  const auto size_before = std::filesystem::file_size(log_file);
+  auto reopened = PartitionLog::open(dir.path(), config);
+  REQUIRE_FALSE(reopened.ok());
+  CHECK(reopened.error().code == errc::corrupt_data);
+  CHECK_THAT(reopened.error().message,
+             Catch::Contains("at byte " + std::to_string(last)) && Catch::Contains("recovery point"));
+  CHECK(std::filesystem::file_size(log_file) == size_before);
+}
+
+TEST_CASE("a torn tail above the recovery point is truncated") {
+  TempDir dir;
+  std::vector<int64_t> unsynced_ends;
+  {
+    auto log = open_log(dir.path());
+    fill(*log, 3);
+    const FlushJob job = log->prepare_flush();
+    REQUIRE(job.run().ok());
+    log->mark_flushed(job.flushed_up_to());
+    unsynced_ends = fill(*log, 3, 3);  // not fsynced
+  }
+  const auto starts = batch_starts(dir.path(), Offset{0});
+  std::filesystem::resize_file(dir / segment_file(Offset{0}, ".log"), static_cast<uintmax_t>(starts[4] + 30));
+  check_recovered(dir.path(), unsynced_ends[0]);
 }
 
 TEST_CASE("a marker over a torn log does not hide the tear") {

@@ -141,11 +141,11 @@ TEST_CASE("decoding refuses malformed index files") {
 
 TEST_CASE("the recovery point file round-trips and a damaged one reads as absent") {
   TempDir dir;
-  CHECK_FALSE(RecoveryPointFile::read(dir.path()));
-  REQUIRE(RecoveryPointFile::write(dir.path(), Offset{123456789}, true).ok());
-  CHECK(RecoveryPointFile::read(dir.path()) == Offset{123456789});
-  REQUIRE(RecoveryPointFile::write(dir.path(), Offset{7}, false).ok());
-  CHECK(RecoveryPointFile::read(dir.path()) == Offset{7});
+  CHECK_FALSE(RecoveryPointFile::read(*posix_file_system(), dir.path()));
+  REQUIRE(RecoveryPointFile::write(*posix_file_system(), dir.path(), Offset{123456789}, true).ok());
+  CHECK(RecoveryPointFile::read(*posix_file_system(), dir.path()) == Offset{123456789});
+  REQUIRE(RecoveryPointFile::write(*posix_file_system(), dir.path(), Offset{7}, false).ok());
+  CHECK(RecoveryPointFile::read(*posix_file_system(), dir.path()) == Offset{7});
   CHECK(std::filesystem::file_size(dir / "recovery-point") == disk_format::kRecoveryPointBytes);
   CHECK_FALSE(std::filesystem::exists(dir / "recovery-point.tmp"));
 
@@ -159,5 +159,5 @@ TEST_CASE("the recovery point file round-trips and a damaged one reads as absent
   CHECK_FALSE(RecoveryPointFile::decode(ByteView(good.data(), good.size() - 1)));
 
   flip_byte(dir / "recovery-point", 8);
-  CHECK_FALSE(RecoveryPointFile::read(dir.path()));
+  CHECK_FALSE(RecoveryPointFile::read(*posix_file_system(), dir.path()));
 }

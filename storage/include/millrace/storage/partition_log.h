@@ -20,6 +20,7 @@
 #include "millrace/protocol/result.h"
 #include "millrace/protocol/strong_types.h"
 #include "millrace/storage/cleaning_job.h"
+#include "millrace/storage/file_system.h"
 #include "millrace/storage/log_config.h"
 
 namespace millrace::storage {
@@ -65,9 +66,12 @@ class PartitionLog {
  public:
   // Opens the partition directory, creating it if missing. Without a clean-shutdown marker, validates the
   // batches after the last recovery point, truncates a torn tail, rebuilds indexes. Removes the marker
-  // (it is written again by close()).
-  static Result<std::unique_ptr<PartitionLog>> open(const std::filesystem::path& dir,
-                                                    const LogConfig& config);
+  // (it is written again by close()). Every file is opened and synced through `file_system` (nullptr: the
+  // real one), which the log keeps alive as long as it or a FlushJob of it needs it. Errors: corrupt_data
+  // (naming the file and byte position) if a batch is damaged anywhere but in a torn tail (docs/storage.md,
+  // "Recovery"); I/O errors as they come.
+  static Result<std::unique_ptr<PartitionLog>> open(const std::filesystem::path& dir, const LogConfig& config,
+                                                    std::shared_ptr<FileSystem> file_system = nullptr);
   ~PartitionLog();
   PartitionLog(const PartitionLog&) = delete;
   PartitionLog& operator=(const PartitionLog&) = delete;

@@ -1,6 +1,8 @@
 #pragma once
 // PosixFile: File over a POSIX file descriptor. append() is one pwrite() at the end (retried only for the
-// rest of a short write); read_at() is pread(); sync() is fdatasync(). Thread-safety as for File.
+// rest of a short write); read_at() is pread(); sync() is fdatasync(), and fails if the file no longer has a
+// name (its directory was removed from under the log: its data can never be durable). Thread-safety as for
+// File.
 #include <filesystem>
 #include <memory>
 
