@@ -65,7 +65,8 @@ Status Broker::start() {
 
   // The advertised address depends on the bound port (tests listen on port 0).
   // Producer id blocks come from this node's store (the controller will hand them out later).
-  producer_ids_ = std::make_unique<LocalProducerIdAllocator>(*store_);
+  producer_ids_ = std::make_unique<LocalProducerIdAllocator>(
+      *store_, kProducerIdBlockSize, config_.peers.empty() ? 0 : producer_id_base_for_node(config_.node_id));
   handler_ = std::make_unique<NativeHandler>(io_, *manager_, *producer_ids_, config_, HostPort{});
   if (transport_) {
     if (Status st = start_cluster(); !st) return st;
