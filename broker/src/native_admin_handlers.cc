@@ -1,6 +1,7 @@
 // NativeHandler: topic administration requests.
 #include <memory>
 
+#include "cluster.pb.h"
 #include "millrace.pb.h"
 #include "millrace/broker/controller.h"
 #include "millrace/broker/native_handler.h"
@@ -184,6 +185,37 @@ void NativeHandler::handle_alter_topic_config(const protocol::FrameView& frame, 
   set_result(resp.mutable_result(), req.topic(),
              manager_.alter_topic_config(req.topic(), set, remove, req.validate_only()));
   respond(native::encode(ApiKey::alter_topic_config, frame.header.correlation_id, resp));
+}
+
+void NativeHandler::handle_create_partitions(const protocol::FrameView& frame, Respond& respond) {
+  wire::CreatePartitionsRequest req;
+  if (!native::parse_body(frame, req))
+    return respond(malformed(frame.header.correlation_id, "create partitions"));
+  auto answer = [respond, id = frame.header.correlation_id](const Status& st) {
+    wire::CreatePartitionsResponse resp;
+    if (!st) {
+      resp.set_error_code(native::wire_code(st.error()));
+      resp.set_error_message(st.error().message);
+    }
+    respond(native::encode(ApiKey::create_partitions, id, resp));
+  };
+  if (controller_ != nullptr) {
+    controller_->add_partitions(req.topic(), req.total_partitions(), answer);
+    return;
+  }
+  answer(manager_.add_partitions(req.topic(), req.total_partitions()));
+}
+
+void NativeHandler::handle_transfer_leadership(const protocol::FrameView& frame, Respond& respond) {
+  wire::TransferLeadershipRequest req;
+  if (!native::parse_body(frame, req)) return respond(malformed(frame.header.correlation_id, "transfer"));
+  const Status st = manager_.transfer_leadership(req.topic(), req.partition(), NodeId{req.target()});
+  wire::TransferLeadershipResponse resp;
+  if (!st) {
+    resp.set_error_code(native::wire_code(st.error()));
+    resp.set_error_message(st.error().message);
+  }
+  respond(native::encode(ApiKey::transfer_leadership, frame.header.correlation_id, resp));
 }
 
 }  // namespace millrace::broker

@@ -77,6 +77,10 @@ void NativeHandler::handle(const protocol::FrameView& frame, MutableByteView pay
       return handle_alter_topic_config(frame, respond);
     case ApiKey::raft_messages:
       return handle_raft_messages(frame, respond);
+    case ApiKey::create_partitions:
+      return handle_create_partitions(frame, respond);
+    case ApiKey::transfer_leadership:
+      return handle_transfer_leadership(frame, respond);
     case ApiKey::init_producer_id:
       return handle_init_producer_id(frame, respond);
     case ApiKey::error:

@@ -101,6 +101,55 @@ Status PartitionManager::apply_add_partitions(const std::string& name,
   return {};
 }
 
+Status PartitionManager::add_partitions(std::string_view name, int32_t total) {
+  auto it = topics_.find(name);
+  if (it == topics_.end()) {
+    return make_error(errc::unknown_topic_or_partition, "topic '" + std::string(name) + "' does not exist");
+  }
+  Topic& topic = it->second;
+  if (total <= topic.record.partitions || total > kMaxPartitionsPerTopic) {
+    return make_error(errc::invalid_partitions,
+                      "topic '" + std::string(name) + "' has " + std::to_string(topic.record.partitions) +
+                          " partitions; the new count must be larger (and at most " +
+                          std::to_string(kMaxPartitionsPerTopic) + ")");
+  }
+  TopicRecord updated = topic.record;
+  updated.partitions = total;
+  if (Status st = registry_.put(updated); !st) {
+    return make_error(errc::kafka_storage_error, "cannot record partitions: " + st.error().to_string());
+  }
+  const EffectiveTopicConfig effective = resolve_topic_config(updated.configs, config_);
+  for (int32_t p = topic.record.partitions; p < total; ++p) {
+    topic.partitions.push_back(open_partition(updated, p, effective, topic));
+  }
+  topic.record = std::move(updated);
+  spdlog::info("topic '{}' now has {} partitions", name, total);
+  return {};
+}
+
+Status PartitionManager::transfer_leadership(std::string_view topic, int32_t partition, NodeId target) {
+  auto p = this->partition(topic, partition);
+  if (!p) return std::move(p).error();
+  const RaftReplica* replica = (*p)->replica();
+  if (replica == nullptr) {
+    return make_error(errc::invalid_request, "partition " + std::string(topic) + "-" +
+                                                 std::to_string(partition) +
+                                                 " is not replicated (a one-node broker)");
+  }
+  if (!replica->node().is_leader()) {
+    return make_error(errc::not_leader_or_follower, "node " + std::to_string(config_.node_id) +
+                                                        " does not lead " + replica->group().to_string());
+  }
+  if (!replica->node().configuration().is_voter(target)) {
+    return make_error(errc::invalid_request, "node " + std::to_string(target.value) +
+                                                 " is not a replica of " + replica->group().to_string());
+  }
+  if (target == NodeId{config_.node_id}) return {};  // already the leader
+  Status st = (*p)->transfer_leadership(target);
+  if (!st) return make_error(errc::not_leader_or_follower, "transfer refused: " + st.error().message);
+  return {};
+}
+
 void PartitionManager::step(const RaftGroupId& group, const replication::Message& message) {
   auto it = topics_.find(group.topic);
   if (it == topics_.end()) return;

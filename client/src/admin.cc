@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 #include <thread>
 
+#include "cluster.pb.h"
 #include "millrace.pb.h"
 #include "millrace/client/errc.h"
 #include "millrace/protocol/list_offsets.h"
@@ -24,6 +26,7 @@ PartitionDescription to_partition_description(const wire::PartitionDescription& 
   out.high_watermark = Offset{p.high_watermark()};
   out.size_bytes = p.size_bytes();
   out.segment_count = p.segment_count();
+  for (int32_t r : p.in_sync_replicas()) out.in_sync_replicas.push_back(NodeId{r});
   if (p.error_code() != 0) {
     out.error = Error{protocol::make_error_code(protocol::errc_from_wire(p.error_code())), p.error_message()};
   }
@@ -72,6 +75,38 @@ class Admin::Impl {
       return metadata->controller;
     }
     return std::nullopt;
+  }
+
+  // In a cluster a partition's in-sync replicas and high watermark are best known by its leader: asks each
+  // leader named in `described` for its own view of the partitions it leads. A leader that cannot be asked
+  // leaves the first answer in place.
+  void merge_leader_views(const wire::DescribeTopicsRequest& request,
+                          std::vector<TopicDescription>& described) {
+    std::set<NodeId> leaders;
+    for (const auto& t : described) {
+      for (const auto& p : t.partitions) {
+        if (p.leader.value >= 0 && p.replicas.size() > 1) leaders.insert(p.leader);
+      }
+    }
+    if (leaders.empty()) return;
+    if (network_->metadata().snapshot()->brokers.empty()) (void)network_->refresh_metadata({});
+    for (NodeId leader : leaders) {
+      if (!network_->metadata().snapshot()->brokers.contains(leader)) continue;
+      auto response = network_->call_and_decode<wire::DescribeTopicsResponse>(
+          leader, protocol::ApiKey::describe_topics, request);
+      if (!response) continue;
+      for (const auto& t : response->topics()) {
+        auto topic = std::find_if(described.begin(), described.end(),
+                                  [&](const auto& d) { return d.name == t.name(); });
+        if (topic == described.end() || t.error_code() != 0) continue;
+        for (const auto& p : t.partitions()) {
+          if (p.leader() != leader.value) continue;
+          for (auto& mine : topic->partitions) {
+            if (mine.partition.value == p.partition()) mine = to_partition_description(p);
+          }
+        }
+      }
+    }
   }
 
   // Runs `call` against the controller leader as the metadata knows it (any broker if none is known);
@@ -151,6 +186,43 @@ Status Admin::alter_topic_config(const std::string& name, const std::map<std::st
   });
 }
 
+Status Admin::add_partitions(const std::string& name, int32_t total_partitions) {
+  wire::CreatePartitionsRequest request;
+  request.set_topic(name);
+  request.set_total_partitions(total_partitions);
+  return impl_->on_controller([&](internal::NetworkClient::Destination to) -> Status {
+    auto response = impl_->network().call_and_decode<wire::CreatePartitionsResponse>(
+        to, protocol::ApiKey::create_partitions, request);
+    if (!response) return std::move(response).error();
+    if (response->error_code() == 0) return {};
+    return internal::error_from_wire(response->error_code(), response->error_message(),
+                                     "topic '" + name + "'", name);
+  });
+}
+
+Status Admin::transfer_leadership(const std::string& topic, int32_t partition, NodeId target) {
+  const std::string name = topic + "-" + std::to_string(partition);
+  auto described = describe_topic(topic);
+  if (!described) return std::move(described).error();
+  auto p = std::find_if(described->partitions.begin(), described->partitions.end(),
+                        [&](const auto& d) { return d.partition.value == partition; });
+  if (p == described->partitions.end()) {
+    return make_error(protocol::errc::unknown_topic_or_partition,
+                      "topic '" + topic + "' has no partition " + std::to_string(partition));
+  }
+  if (p->leader.value < 0)
+    return make_error(protocol::errc::leader_not_available, name + " has no leader now");
+  wire::TransferLeadershipRequest request;
+  request.set_topic(topic);
+  request.set_partition(partition);
+  request.set_target(target.value);
+  auto response = impl_->network().call_and_decode<wire::TransferLeadershipResponse>(
+      p->leader, protocol::ApiKey::transfer_leadership, request);
+  if (!response) return std::move(response).error();
+  if (response->error_code() == 0) return {};
+  return internal::error_from_wire(response->error_code(), response->error_message(), name, name);
+}
+
 Result<std::vector<TopicListing>> Admin::list_topics() {
   auto response = impl_->network().call_and_decode<wire::ListTopicsResponse>(
       impl_->controller(), protocol::ApiKey::list_topics, wire::ListTopicsRequest{});
@@ -185,6 +257,7 @@ Result<std::vector<TopicDescription>> Admin::describe_topics(const std::vector<s
       return internal::error_from_wire(it->error_code(), it->error_message(), "topic '" + name + "'", name);
     out.push_back(to_topic_description(*it));
   }
+  impl_->merge_leader_views(request, out);
   return out;
 }
 
@@ -193,12 +266,18 @@ Result<ClusterInfo> Admin::cluster_info() {
       std::nullopt, protocol::ApiKey::metadata, wire::MetadataRequest{});
   if (!response) return std::move(response).error();
   impl_->network().metadata().apply(*response);
+  // Liveness is each node's own view; the controller leader hears from every broker, so ask it.
+  if (auto controller = impl_->controller()) {
+    auto from_controller = impl_->network().call_and_decode<wire::MetadataResponse>(
+        controller, protocol::ApiKey::metadata, wire::MetadataRequest{});
+    if (from_controller) response = std::move(from_controller);
+  }
   ClusterInfo out;
   out.cluster_id = response->cluster_id();
   out.controller_id = NodeId{response->controller_id()};
   for (const auto& b : response->brokers()) {
     out.brokers.push_back(
-        BrokerNode{NodeId{b.node_id()}, BrokerAddress{b.host(), static_cast<uint16_t>(b.port())}});
+        BrokerNode{NodeId{b.node_id()}, BrokerAddress{b.host(), static_cast<uint16_t>(b.port())}, b.alive()});
   }
   std::sort(out.brokers.begin(), out.brokers.end(),
             [](const auto& a, const auto& b) { return a.node_id < b.node_id; });

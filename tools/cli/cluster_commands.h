@@ -1,5 +1,5 @@
 #pragma once
-// `millrace cluster info`.
+// `millrace cluster info` and `millrace partition transfer-leader`.
 #include <CLI/App.hpp>
 
 #include "cli_options.h"

@@ -74,6 +74,14 @@ int delete_topic(const GlobalOptions& globals, const TopicOptions& options) {
   return print("Deleted topic " + options.name + ".\n");
 }
 
+int add_partitions(const GlobalOptions& globals, const TopicOptions& options) {
+  auto admin = client::Admin::create(connection_config(globals));
+  if (!admin) return report_error(admin.error());
+  if (auto st = (*admin)->add_partitions(options.name, options.partitions); !st)
+    return report_error(st.error());
+  return print("Topic " + options.name + " now has " + std::to_string(options.partitions) + " partitions.\n");
+}
+
 int list_topics(const GlobalOptions& globals, const TopicOptions& options) {
   auto admin = client::Admin::create(connection_config(globals));
   if (!admin) return report_error(admin.error());
@@ -104,6 +112,9 @@ std::string describe_json(const client::TopicDescription& topic) {
     json.key("replicas").begin_array();
     for (const NodeId r : p.replicas) json.value(r.value);
     json.end_array();
+    json.key("in_sync_replicas").begin_array();
+    for (const NodeId r : p.in_sync_replicas) json.value(r.value);
+    json.end_array();
     json.key("log_start_offset")
         .value(p.log_start_offset.value)
         .key("log_end_offset")
@@ -125,13 +136,14 @@ std::string describe_json(const client::TopicDescription& topic) {
 std::string describe_text(const client::TopicDescription& topic) {
   std::string out =
       "Topic: " + topic.name + "\nPartitions: " + std::to_string(topic.partitions.size()) + "\n";
-  TextTable partitions({"PARTITION", "LEADER", "REPLICAS", "LOG-START-OFFSET", "LOG-END-OFFSET",
+  TextTable partitions({"PARTITION", "LEADER", "REPLICAS", "ISR", "LOG-START-OFFSET", "LOG-END-OFFSET",
                         "HIGH-WATERMARK", "SIZE-BYTES", "SEGMENTS"});
   for (const auto& p : topic.partitions) {
     partitions.add_row({std::to_string(p.partition.value), std::to_string(p.leader.value),
-                        join_nodes(p.replicas), std::to_string(p.log_start_offset.value),
-                        std::to_string(p.log_end_offset.value), std::to_string(p.high_watermark.value),
-                        std::to_string(p.size_bytes), std::to_string(p.segment_count)});
+                        join_nodes(p.replicas), join_nodes(p.in_sync_replicas),
+                        std::to_string(p.log_start_offset.value), std::to_string(p.log_end_offset.value),
+                        std::to_string(p.high_watermark.value), std::to_string(p.size_bytes),
+                        std::to_string(p.segment_count)});
   }
   out += partitions.render("  ");
   for (const auto& p : topic.partitions) {
@@ -196,6 +208,15 @@ void add_topic_commands(CLI::App& app, const GlobalOptions& globals, CommandRunn
                     "key whose override to remove, falling back to the broker default (repeatable)");
   alter->callback([&runner, &globals, options] {
     runner = [&globals, options] { return alter_topic_config(globals, *options); };
+  });
+
+  CLI::App* grow = topic->add_subcommand("alter", "Add partitions to a topic");
+  grow->add_option("name", options->name, "Topic name")->required();
+  grow->add_option("-p,--partitions", options->partitions, "The new partition count (larger than now)")
+      ->required()
+      ->check(at_least(1));
+  grow->callback([&runner, &globals, options] {
+    runner = [&globals, options] { return add_partitions(globals, *options); };
   });
 
   CLI::App* remove = topic->add_subcommand("delete", "Delete a topic and all its records");

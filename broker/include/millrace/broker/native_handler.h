@@ -48,6 +48,8 @@ class NativeHandler final : public RequestHandler {
   void handle_fetch(const protocol::FrameView& frame, Respond& respond);
   void handle_list_offsets(const protocol::FrameView& frame, Respond& respond);
   void handle_raft_messages(const protocol::FrameView& frame, Respond& respond);
+  void handle_create_partitions(const protocol::FrameView& frame, Respond& respond);
+  void handle_transfer_leadership(const protocol::FrameView& frame, Respond& respond);
   void describe_brokers(wire::MetadataResponse& resp) const;
   void handle_init_producer_id(const protocol::FrameView& frame, Respond& respond);
 

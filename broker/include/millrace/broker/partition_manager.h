@@ -57,6 +57,8 @@ class PartitionManager {
 
   Status create_topic(const TopicSpecInput& spec);
   Status delete_topic(std::string_view name);
+  // Raises a topic's partition count to `total` (one node; the controller does it in a cluster).
+  Status add_partitions(std::string_view name, int32_t total);
   std::vector<TopicRecord> list_topics() const;
   Result<TopicState> describe_topic(std::string_view name) const;
   // Overrides the keys in `set`, drops the overrides in `remove`, validates the result, persists it and
@@ -106,6 +108,8 @@ class PartitionManager {
   Status validate_new_topic(const TopicSpecInput& spec) const;
   // Delivers a Raft message to the local replica of its group (dropped if there is none yet).
   void step(const RaftGroupId& group, const replication::Message& message);
+  // Hands leadership of a local partition this node leads to `target` (another voter of its group).
+  Status transfer_leadership(std::string_view topic, int32_t partition, NodeId target);
   // One Raft tick for every local replica.
   void tick_replicas();
 

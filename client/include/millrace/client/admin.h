@@ -36,6 +36,11 @@ class Admin {
   // defaults); other overrides are kept. Refused whole (INVALID_CONFIG) if any key or value is bad.
   Status alter_topic_config(const std::string& name, const std::map<std::string, std::string>& set,
                             const std::vector<std::string>& remove = {});
+  // Raises a topic's partition count to `total_partitions` (INVALID_PARTITIONS unless it is larger).
+  Status add_partitions(const std::string& name, int32_t total_partitions);
+  // Asks the leader of topic-partition to hand leadership to `target` (a cluster; another replica). Returns
+  // once the leader has started the transfer; the new leader shows in metadata after its election.
+  Status transfer_leadership(const std::string& topic, int32_t partition, NodeId target);
   Result<std::vector<TopicListing>> list_topics();
   Result<TopicDescription> describe_topic(const std::string& name);
   // Fails with the first topic's error if any topic cannot be described (the message names it).

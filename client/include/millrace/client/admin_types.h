@@ -29,6 +29,7 @@ struct PartitionDescription {
   PartitionId partition{0};
   NodeId leader{-1};  // -1: no leader right now
   std::vector<NodeId> replicas;
+  std::vector<NodeId> in_sync_replicas;  // as the leader sees them (a cluster); {the node} on one node
   Offset log_start_offset{0};
   Offset log_end_offset{0};
   Offset high_watermark{0};
@@ -52,6 +53,7 @@ struct TopicDescription {
 struct BrokerNode {
   NodeId node_id{0};
   BrokerAddress address;
+  bool alive = true;  // heard from recently, as the answering node sees it
 };
 
 struct ClusterInfo {

@@ -41,7 +41,9 @@ enum class ApiKey : uint16_t {
   alter_topic_config = 9,
   init_producer_id = 10,
   raft_messages = 11,  // between brokers: Raft messages, one-way (no response)
-  error = 0xFFFF,      // response only: the request could not be handled at all (unknown API, bad body)
+  create_partitions = 12,
+  transfer_leadership = 13,
+  error = 0xFFFF,  // response only: the request could not be handled at all (unknown API, bad body)
 };
 
 constexpr uint16_t kApiVersion0 = 0;
