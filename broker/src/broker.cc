@@ -24,6 +24,7 @@ namespace millrace::broker {
 namespace {
 
 constexpr auto kDrainPollInterval = std::chrono::milliseconds(5);
+constexpr uint64_t kLeaderHintEveryTicks = 20;  // about once a second with the default 50 ms tick
 
 HostPort advertised_address(const BrokerConfig& config, const HostPort& bound) {
   if (!config.advertise.host.empty()) return config.advertise;
@@ -113,6 +114,7 @@ void Broker::schedule_raft_tick() {
     if (ec || shutting_down_) return;
     controller_->tick();
     manager_->tick_replicas();
+    if (++raft_ticks_ % kLeaderHintEveryTicks == 0) transport_->broadcast(manager_->leader_hints());
     schedule_raft_tick();
   });
 }

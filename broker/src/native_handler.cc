@@ -169,6 +169,7 @@ void NativeHandler::handle_raft_messages(const protocol::FrameView& frame, Respo
     respond(native::encode_error(frame.header.correlation_id, messages.error()));
     return;
   }
+  for (const auto& hint : decode_leader_hints(frame)) manager_.note_leader_hint(hint);
   for (const auto& m : *messages) {
     if (m.message.to != NodeId{config_.node_id}) continue;
     transport_->note_heard(m.message.from);

@@ -215,6 +215,10 @@ Result<TopicState> PartitionManager::describe_topic(std::string_view name) const
     ps.id = PartitionId{static_cast<int32_t>(i)};
     if (i < record.assignments.size()) ps.replicas = record.assignments[i];
     if (!p) {
+      if (auto hint = hinted_leaders_.find(RaftGroupId{record.name, ps.id.value});
+          hint != hinted_leaders_.end()) {
+        ps.leader = hint->second.second.value;
+      }
       ps.error = it->second.failures.at(ps.id.value);
       ps.log_start_offset = ps.log_end_offset = ps.high_watermark = Offset{-1};
       ps.size_bytes = -1;

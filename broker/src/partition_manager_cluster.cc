@@ -150,6 +150,24 @@ Status PartitionManager::transfer_leadership(std::string_view topic, int32_t par
   return {};
 }
 
+std::vector<LeaderHint> PartitionManager::leader_hints() const {
+  std::vector<LeaderHint> hints;
+  for (const auto& [name, topic] : topics_) {
+    for (size_t i = 0; i < topic.partitions.size(); ++i) {
+      const auto& p = topic.partitions[i];
+      if (!p || !p->replica() || !p->replica()->node().is_leader()) continue;
+      hints.push_back({RaftGroupId{name, static_cast<int32_t>(i)}, p->replica()->node().term().value,
+                       NodeId{config_.node_id}});
+    }
+  }
+  return hints;
+}
+
+void PartitionManager::note_leader_hint(const LeaderHint& hint) {
+  auto [it, inserted] = hinted_leaders_.try_emplace(hint.group, hint.term, hint.leader);
+  if (!inserted && it->second.first <= hint.term) it->second = {hint.term, hint.leader};
+}
+
 void PartitionManager::step(const RaftGroupId& group, const replication::Message& message) {
   auto it = topics_.find(group.topic);
   if (it == topics_.end()) return;

@@ -36,6 +36,12 @@ void RaftTransport::flush() {
   }
 }
 
+void RaftTransport::broadcast(const std::vector<LeaderHint>& hints) {
+  if (stopped_ || hints.empty()) return;
+  const Buffer frame = encode_leader_hints(hints);
+  for (auto& [node, link] : links_) link->send(frame);
+}
+
 void RaftTransport::note_heard(NodeId node) {
   heard_[node.value] = std::chrono::steady_clock::now();
 }

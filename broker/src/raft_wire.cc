@@ -139,6 +139,30 @@ Buffer encode_raft_messages(const std::vector<AddressedMessage>& messages) {
   return frame;
 }
 
+Buffer encode_leader_hints(const std::vector<LeaderHint>& hints) {
+  wire::RaftMessages body;
+  for (const auto& h : hints) {
+    auto* out = body.add_leader_hints();
+    out->set_topic(h.group.topic);
+    out->set_partition(h.group.partition);
+    out->set_term(h.term);
+    out->set_leader(h.leader.value);
+  }
+  Buffer frame;
+  protocol::append_frame(frame, protocol::ApiKey::raft_messages, 0, body, {});
+  return frame;
+}
+
+std::vector<LeaderHint> decode_leader_hints(const protocol::FrameView& frame) {
+  wire::RaftMessages body;
+  std::vector<LeaderHint> out;
+  if (!body.ParseFromArray(frame.body.data(), static_cast<int>(frame.body.size()))) return out;
+  for (const auto& h : body.leader_hints()) {
+    out.push_back({RaftGroupId{h.topic(), h.partition()}, h.term(), NodeId{h.leader()}});
+  }
+  return out;
+}
+
 Result<std::vector<AddressedMessage>> decode_raft_messages(const protocol::FrameView& frame) {
   wire::RaftMessages body;
   if (!body.ParseFromArray(frame.body.data(), static_cast<int>(frame.body.size()))) {

@@ -71,6 +71,7 @@ class Broker {
   std::unique_ptr<NativeHandler> handler_;
   std::unique_ptr<Server> server_;
   bool shutting_down_ = false;
+  uint64_t raft_ticks_ = 0;
   int exit_code_ = 0;
 };
 

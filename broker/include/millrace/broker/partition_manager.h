@@ -110,6 +110,10 @@ class PartitionManager {
   void step(const RaftGroupId& group, const replication::Message& message);
   // Hands leadership of a local partition this node leads to `target` (another voter of its group).
   Status transfer_leadership(std::string_view topic, int32_t partition, NodeId target);
+  // The partitions this node leads, as leader hints for its peers.
+  std::vector<LeaderHint> leader_hints() const;
+  // Remembers what a peer says it leads (newer terms win); used for partitions with no replica here.
+  void note_leader_hint(const LeaderHint& hint);
   // One Raft tick for every local replica.
   void tick_replicas();
 
@@ -143,6 +147,7 @@ class PartitionManager {
   std::map<std::string, Topic, std::less<>> topics_;
   bool shutting_down_ = false;
   RaftTransport* transport_ = nullptr;
+  std::map<RaftGroupId, std::pair<int32_t, NodeId>> hinted_leaders_;  // group -> (term, leader)
   storage::KvStore* store_ = nullptr;
 };
 

@@ -35,6 +35,8 @@ class RaftTransport {
 
   // Queues `message` for message.to (ignored if that node is unknown or is this node).
   void send(const RaftGroupId& group, replication::Message message);
+  // Sends `hints` to every peer (best effort, like everything here).
+  void broadcast(const std::vector<LeaderHint>& hints);
   // Records that `node` was heard from now.
   void note_heard(NodeId node);
   // Whether `node` was heard from within `window` (this node: always).

@@ -17,6 +17,18 @@ struct AddressedMessage {
   replication::Message message;
 };
 
+// A partition's leader as its leader announces it (see LeaderHint in cluster.proto).
+struct LeaderHint {
+  RaftGroupId group;
+  int32_t term = 0;
+  NodeId leader{-1};
+};
+
+// One whole frame carrying `hints` and no Raft message.
+Buffer encode_leader_hints(const std::vector<LeaderHint>& hints);
+// The leader hints of a raft_messages frame (empty if it has none or its body does not parse).
+std::vector<LeaderHint> decode_leader_hints(const protocol::FrameView& frame);
+
 // One whole frame carrying `messages` (correlation id 0: nobody answers).
 Buffer encode_raft_messages(const std::vector<AddressedMessage>& messages);
 
