@@ -106,18 +106,7 @@ void NetworkClient::request_metadata(const std::vector<std::string>& topics, Met
   start_metadata_round();
 }
 
-void NetworkClient::start_metadata_round() {
-  metadata_in_flight_ = true;
-  const auto retry_at = metadata_failed_at_ + std::chrono::milliseconds(config_.reconnect_backoff_ms);
-  if (Clock::now() < retry_at) {
-    metadata_backoff_timer_ = std::make_unique<asio::steady_timer>(io_context(), retry_at);
-    metadata_backoff_timer_->async_wait([this](boost::system::error_code ec) {
-      if (ec) return;
-      metadata_failed_at_ = {};
-      start_metadata_round();
-    });
-    return;
-  }
+OutboundRequest NetworkClient::metadata_round_request() {
   wire::MetadataRequest request;
   for (const auto& topic : metadata_topics_) request.add_topics(topic);
   OutboundRequest out;
@@ -127,6 +116,14 @@ void NetworkClient::start_metadata_round() {
   out.on_done = [this](Result<ResponseFrame> frame) {
     auto waiting = std::move(metadata_waiting_);
     metadata_waiting_.clear();
+    if (!frame && frame.error().code == protocol::errc::network_exception &&
+        ++metadata_round_attempts_ < bootstrap_.size() + metadata_.snapshot()->brokers.size()) {
+      // That broker is unreachable (and now in backoff): ask the next one at once.
+      metadata_waiting_ = std::move(waiting);
+      send(std::nullopt, metadata_round_request());
+      return;
+    }
+    metadata_round_attempts_ = 0;
     if (!frame) {
       finish_metadata_round(frame.error(), std::move(waiting));
       return;
@@ -139,7 +136,22 @@ void NetworkClient::start_metadata_round() {
     metadata_.apply(*response);
     finish_metadata_round(Status{}, std::move(waiting));
   };
-  send(std::nullopt, std::move(out));
+  return out;
+}
+
+void NetworkClient::start_metadata_round() {
+  metadata_in_flight_ = true;
+  const auto retry_at = metadata_failed_at_ + std::chrono::milliseconds(config_.reconnect_backoff_ms);
+  if (Clock::now() < retry_at) {
+    metadata_backoff_timer_ = std::make_unique<asio::steady_timer>(io_context(), retry_at);
+    metadata_backoff_timer_->async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      metadata_failed_at_ = {};
+      start_metadata_round();
+    });
+    return;
+  }
+  send(std::nullopt, metadata_round_request());
 }
 
 void NetworkClient::finish_metadata_round(const Status& status, std::vector<MetadataDone> waiting) {
@@ -160,15 +172,24 @@ Result<ResponseFrame> NetworkClient::call(Destination node, protocol::ApiKey api
                                           const google::protobuf::MessageLite& body,
                                           std::chrono::milliseconds extra_timeout) {
   if (shut_down_) return make_error(errc::closed, "client closed");
-  auto promise = std::make_shared<std::promise<Result<ResponseFrame>>>();
-  auto future = promise->get_future();
-  OutboundRequest out;
-  out.api_key = api_key;
-  out.body = body.SerializeAsString();
-  out.timeout = std::chrono::milliseconds(config_.request_timeout_ms) + extra_timeout;
-  out.on_done = [promise](Result<ResponseFrame> frame) { promise->set_value(std::move(frame)); };
-  asio::post(io_context(), [this, node, out = std::move(out)]() mutable { send(node, std::move(out)); });
-  return future.get();
+  // "Any broker": a broker that cannot be reached is put in backoff and the next attempt picks another, so
+  // one dead bootstrap address does not fail the call while others are listed.
+  const size_t attempts =
+      node ? 1 : std::max<size_t>(1, bootstrap_.size() + metadata_.snapshot()->brokers.size());
+  Result<ResponseFrame> result = make_error(errc::closed, "no attempt made");
+  for (size_t attempt = 0; attempt < attempts; ++attempt) {
+    auto promise = std::make_shared<std::promise<Result<ResponseFrame>>>();
+    auto future = promise->get_future();
+    OutboundRequest out;
+    out.api_key = api_key;
+    out.body = body.SerializeAsString();
+    out.timeout = std::chrono::milliseconds(config_.request_timeout_ms) + extra_timeout;
+    out.on_done = [promise](Result<ResponseFrame> frame) { promise->set_value(std::move(frame)); };
+    asio::post(io_context(), [this, node, out = std::move(out)]() mutable { send(node, std::move(out)); });
+    result = future.get();
+    if (result || result.error().code != protocol::errc::network_exception) break;
+  }
+  return result;
 }
 
 Status NetworkClient::refresh_metadata(const std::vector<std::string>& topics) {

@@ -76,6 +76,7 @@ class NetworkClient {
   std::shared_ptr<BrokerConnection> connection_for(const BrokerAddress& address);
   std::shared_ptr<BrokerConnection> least_loaded_connection();
   void start_metadata_round();
+  OutboundRequest metadata_round_request();
   void finish_metadata_round(const Status& status, std::vector<MetadataDone> waiting);
 
   IoThread io_thread_;  // first: destroyed last, after shutdown() joined it and cleared the I/O state below
@@ -87,6 +88,7 @@ class NetworkClient {
   size_t rotation_ = 0;
   std::set<std::string> metadata_topics_;
   bool metadata_in_flight_ = false;
+  size_t metadata_round_attempts_ = 0;          // brokers tried in this round (unreachable ones are skipped)
   std::vector<MetadataDone> metadata_waiting_;  // for the round in flight
   std::vector<MetadataDone> metadata_next_;     // for the round after it
   std::chrono::steady_clock::time_point metadata_failed_at_{};

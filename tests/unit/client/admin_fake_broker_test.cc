@@ -1,6 +1,12 @@
 // Admin and the connection layer against a scripted broker: request timeouts, error frames, per-topic errors,
 // an unreachable broker.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <catch2/catch.hpp>
+
+#include <atomic>
 #include <chrono>
 
 #include "fake_broker.h"
@@ -120,4 +126,41 @@ TEST_CASE("an invalid bootstrap is refused when the client is created") {
   auto admin = Admin::create(config);
   REQUIRE_FALSE(admin.ok());
   CHECK(admin.error().code == errc::invalid_config);
+}
+
+namespace {
+// A loopback port nothing listens on: bound, then closed.
+uint16_t closed_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  socklen_t len = sizeof(addr);
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+}  // namespace
+
+TEST_CASE("an unreachable first bootstrap broker does not fail calls or metadata") {
+  std::atomic<int> metadata_requests{0};
+  FakeBroker broker([&](const FakeBroker::Request& r) -> std::optional<Buffer> {
+    if (r.api_key == protocol::ApiKey::metadata) {
+      ++metadata_requests;
+      return FakeBroker::respond(r, broker.metadata({{"t", 2}}));
+    }
+    wire::ListTopicsResponse response;
+    response.add_topics()->set_name("t");
+    return FakeBroker::respond(r, response);
+  });
+  ConnectionConfig config;
+  config.bootstrap = "127.0.0.1:" + std::to_string(closed_port()) + "," + broker.bootstrap();
+  auto admin = Admin::create(config);
+  REQUIRE(admin.ok());
+  auto topics = (*admin)->list_topics();  // a blocking call to any broker
+  REQUIRE(topics.ok());
+  CHECK(topics->front().name == "t");
+  (void)(*admin)->list_offsets("t", OffsetSpec::latest);  // starts with a metadata round (async path)
+  CHECK(metadata_requests >= 1);
 }
