@@ -150,9 +150,9 @@ void NativeHandler::handle_describe_topics(const protocol::FrameView& frame, Res
       pd->set_high_watermark(p.high_watermark.value);
       pd->set_size_bytes(p.size_bytes);
       pd->set_segment_count(p.segment_count);
-      if (p.error) {
-        pd->set_error_code(native::wire_code(*p.error));
-        pd->set_error_message(p.error->message);
+      if (const auto& e = p.error ? p.error : p.write_error) {
+        pd->set_error_code(native::wire_code(*e));
+        pd->set_error_message(e->message);
       }
     }
     for (const auto& c : state->configs) {

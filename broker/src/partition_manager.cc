@@ -231,6 +231,7 @@ Result<TopicState> PartitionManager::describe_topic(std::string_view name) const
     ps.high_watermark = p->high_watermark();
     ps.size_bytes = log.size_bytes();
     ps.segment_count = log.segment_count();
+    ps.write_error = p->write_failure();  // readable, but refusing writes
     if (const RaftReplica* r = p->replica()) {
       if (auto leader = r->node().leader()) ps.leader = leader->value;
       for (NodeId n : r->in_sync_replicas()) ps.in_sync_replicas.push_back(n.value);

@@ -147,8 +147,11 @@ std::string describe_text(const client::TopicDescription& topic) {
   }
   out += partitions.render("  ");
   for (const auto& p : topic.partitions) {
-    if (p.error)
-      out += "  partition " + std::to_string(p.partition.value) + " offline: " + p.error->to_string() + "\n";
+    if (p.error) {
+      // Offsets of -1: the replica could not be opened; otherwise it serves reads but refuses writes.
+      const char* state = p.log_end_offset.value < 0 ? " offline: " : " refuses writes: ";
+      out += "  partition " + std::to_string(p.partition.value) + state + p.error->to_string() + "\n";
+    }
   }
   out += "Configs:\n";
   TextTable configs({"NAME", "VALUE", "SOURCE"});

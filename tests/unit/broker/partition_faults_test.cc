@@ -114,6 +114,9 @@ TEST_CASE(
   auto read = t.partition().read(Offset{0}, 1 << 20);
   REQUIRE(read.ok());
   CHECK(read->next_offset >= Offset{2});
+  // Describe tells the operator why (the write_failure feeds PartitionState::write_error).
+  REQUIRE(t.partition().write_failure().has_value());
+  CHECK_THAT(t.partition().write_failure()->message, Catch::Contains("restart the broker"));
   // Closing writes no clean-shutdown marker, so the next open validates the log from the recovery point.
   t.close_partition();
   CHECK_FALSE(std::filesystem::exists(t.log_dir() / ".clean-shutdown"));

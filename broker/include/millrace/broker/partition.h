@@ -84,6 +84,8 @@ class Partition : public std::enable_shared_from_this<Partition> {
   // Asks for an fsync of everything appended (used by the interval policy's timer).
   void flush_now() { request_flush(); }
 
+  // Set once an fsync failed: the partition refuses writes until the broker restarts (reads go on).
+  const std::optional<Error>& write_failure() const { return write_failure_; }
   // Pending acknowledgements waiting on a flush.
   size_t pending_durable_acks() const { return durable_waiters_.size(); }
 

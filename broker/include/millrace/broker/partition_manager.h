@@ -33,6 +33,7 @@ struct PartitionState {
   int32_t leader = -1;                    // cluster mode: as this node knows it (-1: unknown)
   std::vector<int32_t> in_sync_replicas;  // cluster mode: known only on the leader
   std::optional<Error> error;             // the partition could not be opened; the offsets below are then -1
+  std::optional<Error> write_error;       // open and readable, but refusing writes (a failed fsync)
   Offset log_start_offset;
   Offset log_end_offset;
   Offset high_watermark;
