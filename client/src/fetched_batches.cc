@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "millrace/protocol/record_batch.h"
+#include "millrace/protocol/record_batch_format.h"
 #include "millrace/protocol/record_batch_decoder.h"
 
 namespace millrace::client::internal {
@@ -13,11 +14,17 @@ Result<FetchedRecords> read_fetched_batches(ByteView bytes, int64_t fetch_offset
   out.next_offset = fetch_offset;
   if (auto st = protocol::decode_records(bytes, fetch_offset, out.records); !st) return std::move(st).error();
   size_t pos = 0;
-  while (pos < bytes.size()) {  // decode_records validated these batches; only their headers are needed here
-    const auto scan = protocol::scan_batch(bytes.subspan(pos), std::numeric_limits<int32_t>::max());
-    if (scan.status != protocol::ScanStatus::complete) break;
-    out.next_offset = std::max(out.next_offset, scan.header.next_offset());
-    pos += static_cast<size_t>(scan.header.size_bytes());
+  // decode_records validated (and CRC-checked) these batches; only their headers are needed here, so they are
+  // read without checking the CRC a second time.
+  while (bytes.size() - pos >= protocol::batch_format::kHeaderSize) {
+    const auto header = protocol::read_batch_header(bytes.subspan(pos));
+    const auto size = header.size_bytes();
+    if (size < static_cast<int64_t>(protocol::batch_format::kHeaderSize) ||
+        size > static_cast<int64_t>(bytes.size() - pos)) {
+      break;
+    }
+    out.next_offset = std::max(out.next_offset, header.next_offset());
+    pos += static_cast<size_t>(size);
   }
   return out;
 }
