@@ -114,7 +114,10 @@ void Broker::schedule_raft_tick() {
     if (ec || shutting_down_) return;
     controller_->tick();
     manager_->tick_replicas();
-    if (++raft_ticks_ % kLeaderHintEveryTicks == 0) transport_->broadcast(manager_->leader_hints());
+    if (++raft_ticks_ % kLeaderHintEveryTicks == 0) {
+      transport_->broadcast(manager_->leader_hints());
+      manager_->rebalance_leaders();
+    }
     schedule_raft_tick();
   });
 }

@@ -1,6 +1,8 @@
 // PartitionManager in cluster mode: applying the controller's commands and driving the local Raft replicas.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "millrace/broker/partition_manager.h"
 #include "millrace/broker/topic_name.h"
 #include "millrace/protocol/errc.h"
@@ -161,6 +163,34 @@ std::vector<LeaderHint> PartitionManager::leader_hints() const {
     }
   }
   return hints;
+}
+
+void PartitionManager::rebalance_leaders() {
+  std::map<RaftGroupId, int> still_led;
+  for (auto& [name, topic] : topics_) {
+    for (size_t i = 0; i < topic.partitions.size(); ++i) {
+      auto& p = topic.partitions[i];
+      if (!p || !p->replica() || !p->replica()->node().is_leader() || i >= topic.record.assignments.size() ||
+          topic.record.assignments[i].empty()) {
+        continue;
+      }
+      const RaftGroupId group{name, static_cast<int32_t>(i)};
+      const NodeId preferred{topic.record.assignments[i].front()};
+      if (preferred == NodeId{config_.node_id}) continue;
+      auto found = led_checks_.find(group);
+      const int checks = (found == led_checks_.end() ? 0 : found->second) + 1;
+      still_led[group] = checks;
+      if (checks < kPreferredLeaderHoldChecks) continue;
+      const auto isr = p->replica()->in_sync_replicas();
+      if (std::find(isr.begin(), isr.end(), preferred) == isr.end()) continue;
+      if (Status st = p->transfer_leadership(preferred); st) {
+        spdlog::info("{}: handing leadership to its preferred replica, node {}", group.to_string(),
+                     preferred.value);
+        still_led.erase(group);
+      }
+    }
+  }
+  led_checks_ = std::move(still_led);
 }
 
 void PartitionManager::note_leader_hint(const LeaderHint& hint) {

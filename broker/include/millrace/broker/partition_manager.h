@@ -48,6 +48,7 @@ struct TopicState {
 };
 
 constexpr int32_t kMaxPartitionsPerTopic = 100'000;
+constexpr int kPreferredLeaderHoldChecks = 5;
 
 class PartitionManager {
  public:
@@ -115,6 +116,10 @@ class PartitionManager {
   std::vector<LeaderHint> leader_hints() const;
   // Remembers what a peer says it leads (newer terms win); used for partitions with no replica here.
   void note_leader_hint(const LeaderHint& hint);
+  // Preferred leaders (Kafka's auto leader rebalance): a partition this node has led for
+  // kPreferredLeaderHoldChecks calls in a row, whose first assigned replica is another node that is in sync,
+  // is handed to that replica, so leadership spreads as the assignment intended. Called about once a second.
+  void rebalance_leaders();
   // One Raft tick for every local replica.
   void tick_replicas();
 
@@ -149,6 +154,7 @@ class PartitionManager {
   bool shutting_down_ = false;
   RaftTransport* transport_ = nullptr;
   std::map<RaftGroupId, std::pair<int32_t, NodeId>> hinted_leaders_;  // group -> (term, leader)
+  std::map<RaftGroupId, int> led_checks_;  // consecutive rebalance_leaders() calls a partition was led here
   storage::KvStore* store_ = nullptr;
 };
 
