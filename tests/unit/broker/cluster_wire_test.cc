@@ -125,7 +125,7 @@ TEST_CASE("hard state survives a reopen of the store, per group") {
   CHECK(*a.load() == HardState{});
 }
 
-TEST_CASE("--peers: ID@HOST:PORT lists, with clear errors") {
+TEST_CASE("peers are parsed from ID@HOST:PORT lists, with clear errors") {
   auto peers = parse_peers("0@127.0.0.1:9300,1@node-b:9192,2@[::1]:9400");
   REQUIRE(peers.ok());
   REQUIRE(peers->size() == 3);
