@@ -6,6 +6,7 @@
 //
 // Prints one JSON object on stdout; progress goes to stderr. Exit 0 pass, 1 fail, 2 usage or setup error.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -18,6 +19,8 @@
 #include "fault_injector.h"
 #include "millrace/client/admin.h"
 #include "millrace/protocol/errc.h"
+#include "millrace/protocol/record_batch_builder.h"
+#include "native_requests.h"
 #include "replica_reader.h"
 #include "report_json.h"
 #include "workload.h"
@@ -47,6 +50,8 @@ struct RunOptions {
   int32_t recover_ms = 3000;
   int32_t settle_ms = 60000;
   std::vector<std::string> settings;
+  bool no_faults = false;
+  std::string plant;  // checker self-test: "lost" or "duplicate"
 };
 
 void progress(const std::string& text) {
@@ -98,6 +103,35 @@ bool wait_settled(Cluster& cluster, const RunOptions& o, milliseconds timeout, b
   return false;
 }
 
+// Checker self-test: makes the run wrong on purpose, so that a checker that sees nothing is caught.
+//   lost       an acknowledged entry for a value that was never sent;
+//   duplicate  a second copy of an acknowledged value, appended to its partition by a raw produce.
+void plant(const std::string& what, Cluster& cluster, const std::string& topic,
+           std::vector<AckEntry>& entries) {
+  const auto acked =
+      std::find_if(entries.begin(), entries.end(), [](const AckEntry& e) { return e.acknowledged; });
+  if (acked == entries.end()) throw std::runtime_error("plant: nothing was acknowledged");
+  if (what == "lost") {
+    AckEntry fake = *acked;
+    fake.sequence = 1'000'000'000;
+    entries.push_back(fake);
+  } else if (what == "duplicate") {
+    const auto leader = cluster.leader_of(topic, acked->partition);
+    if (!leader) throw std::runtime_error("plant: no leader");
+    protocol::RecordBatchBuilder builder;
+    protocol::Record record;
+    record.value = record_value(acked->producer, acked->partition, acked->sequence);
+    builder.append(record);
+    testing::RawClient client(cluster.node(*leader).port());
+    auto result = testing::produce(client, topic, acked->partition, builder.build(), -1);
+    if (result.error_code() != 0)
+      throw std::runtime_error("plant: produce failed: " + result.error_message());
+  } else {
+    throw std::runtime_error("--plant takes lost or duplicate");
+  }
+  progress("planted a " + what + " value");
+}
+
 int run(const RunOptions& o) {
   const bool temp_dir = o.dir.empty();
   fs::path dir = o.dir;
@@ -143,13 +177,14 @@ int run(const RunOptions& o) {
   fo.partitions = o.partitions;
   FaultInjector injector(cluster, fo, epoch);
   std::this_thread::sleep_for(milliseconds(1000));  // load before the first fault
-  injector.run();
+  if (!o.no_faults) injector.run();
   injector.heal_all();
   std::this_thread::sleep_for(milliseconds(o.recover_ms));  // load after healing
   progress("stopping the load");
   workload.stop(milliseconds(60000));
   const int64_t load_end_ms = workload.stopped_ms();
-  const auto entries = workload.entries();
+  auto entries = workload.entries();
+  if (!o.plant.empty()) plant(o.plant, cluster, o.topic, entries);
   write_ack_log((dir / "acks.tsv").string(), entries);
 
   progress("waiting for the replicas to settle");
@@ -248,6 +283,11 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--recover-ms", ro.recover_ms, "load time after everything is healed");
   run_cmd->add_option("--settle-ms", ro.settle_ms, "longest wait for equal high watermarks before checking");
   run_cmd->add_option("--set", ro.settings, "KEY=VALUE broker setting for every node; repeatable");
+  run_cmd->add_flag("--no-faults", ro.no_faults,
+                    "load and check only (with --plant: the checker's self-test)");
+  run_cmd
+      ->add_option("--plant", ro.plant, "checker self-test: plant a 'lost' or 'duplicate' value; must fail")
+      ->check(CLI::IsMember({"lost", "duplicate"}));
 
   CheckCommandOptions co;
   auto* check_cmd = app.add_subcommand("check", "check an ack log (acks.tsv of a run) against running nodes");
