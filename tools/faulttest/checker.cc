@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "millrace/protocol/record_batch_decoder.h"
 
@@ -58,25 +59,38 @@ void decode_partition(const ReplicaLog& log, int32_t partition, Found& found, Ch
   }
 }
 
-void unavailability(const CheckOptions& options, const std::vector<AckEntry>& entries, CheckReport& report) {
-  std::vector<int64_t> ack_times;
-  for (const auto& e : entries) {
-    if (!e.acknowledged) continue;
-    ack_times.push_back(e.done_ms);
-    report.max_ack_latency_ms = std::max(report.max_ack_latency_ms, e.done_ms - e.send_ms);
-  }
-  std::sort(ack_times.begin(), ack_times.end());
+// The longest stretch of [load_start_ms, load_end_ms] without an acknowledgement among `ack_times` (sorted);
+// returns {length, start}.
+std::pair<int64_t, int64_t> longest_gap(const CheckOptions& options, const std::vector<int64_t>& ack_times) {
+  std::pair<int64_t, int64_t> longest{0, options.load_start_ms};
   int64_t previous = options.load_start_ms;
   auto consider = [&](int64_t t) {
     const int64_t at = std::min(std::max(t, options.load_start_ms), options.load_end_ms);
-    if (at - previous > report.longest_unavailability_ms) {
-      report.longest_unavailability_ms = at - previous;
-      report.longest_unavailability_start_ms = previous;
-    }
+    if (at - previous > longest.first) longest = {at - previous, previous};
     previous = std::max(previous, at);
   };
   for (auto t : ack_times) consider(t);
   consider(options.load_end_ms);
+  return longest;
+}
+
+void unavailability(const CheckOptions& options, const std::vector<AckEntry>& entries, CheckReport& report) {
+  std::vector<int64_t> ack_times;
+  std::map<int32_t, std::vector<int64_t>> by_partition;
+  for (const auto& e : entries) {
+    if (!e.acknowledged) continue;
+    ack_times.push_back(e.done_ms);
+    by_partition[e.partition].push_back(e.done_ms);
+    report.max_ack_latency_ms = std::max(report.max_ack_latency_ms, e.done_ms - e.send_ms);
+  }
+  std::sort(ack_times.begin(), ack_times.end());
+  std::tie(report.longest_unavailability_ms, report.longest_unavailability_start_ms) =
+      longest_gap(options, ack_times);
+  for (auto& part : report.partitions) {
+    auto& times = by_partition[part.partition];
+    std::sort(times.begin(), times.end());
+    part.longest_unavailability_ms = longest_gap(options, times).first;
+  }
 }
 
 }  // namespace

@@ -36,6 +36,7 @@ struct PartitionReport {
   std::vector<int32_t> divergent_nodes;
   int64_t first_divergent_offset = -1;
   int64_t records = 0;
+  int64_t longest_unavailability_ms = 0;  // longest stretch of the load phase with no ack on this partition
   std::vector<std::string> errors;
 };
 

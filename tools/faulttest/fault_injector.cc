@@ -37,9 +37,13 @@ int32_t FaultInjector::find_leader(int32_t partition, int32_t other_than) {
 }
 
 void FaultInjector::restart(int32_t node) {
+  const auto begin = std::chrono::steady_clock::now();
   try {
     cluster_.node(node).start();
-    note("restarted node " + std::to_string(node));
+    const auto took =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin)
+            .count();
+    note("restarted node " + std::to_string(node) + " (serving after " + std::to_string(took) + " ms)");
   } catch (const std::exception& e) {
     note(std::string("restart failed: ") + e.what());
     throw;

@@ -42,10 +42,10 @@ std::string array(const std::vector<T>& items, F&& format) {
 
 std::string partition_json(const PartitionReport& p) {
   return fmt::format(
-      R"({{"partition":{},"high_watermarks":{},"records":{},"divergent_nodes":{},"first_divergent_offset":{},"errors":{}}})",
+      R"({{"partition":{},"high_watermarks":{},"records":{},"longest_unavailability_ms":{},"divergent_nodes":{},"first_divergent_offset":{},"errors":{}}})",
       p.partition, array(p.high_watermarks, [](int64_t v) { return std::to_string(v); }), p.records,
-      array(p.divergent_nodes, [](int32_t v) { return std::to_string(v); }), p.first_divergent_offset,
-      array(p.errors, quoted));
+      p.longest_unavailability_ms, array(p.divergent_nodes, [](int32_t v) { return std::to_string(v); }),
+      p.first_divergent_offset, array(p.errors, quoted));
 }
 
 }  // namespace
