@@ -252,6 +252,7 @@ int check_command(const CheckCommandOptions& o) {
   co.load_end_ms = last;
   const auto report = check(co, *entries);
   RunInfo info;
+  info.mode = "check";
   info.strict = co.strict;
   info.settled = false;
   std::cout << report_json(report, info) << std::endl;

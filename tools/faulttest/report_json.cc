@@ -63,8 +63,10 @@ std::string report_json(const CheckReport& r, const RunInfo& info) {
                      r.max_ack_latency_ms, r.sent, r.failed, r.failed_but_present);
   out += fmt::format(R"("refused_sends":{},"unknown_values":{},"records_read":{},)", info.refused_sends,
                      r.unknown_values, r.records_read);
-  out += fmt::format(R"("strict":{},"idempotent":{},"settled":{},"duration_ms":{},"cycles":{},)", info.strict,
-                     info.idempotent, info.settled, info.duration_ms, info.cycles);
+  out += fmt::format(R"("mode":{},"strict":{},"idempotent":{},)", quoted(info.mode), info.strict,
+                     info.mode == "check" ? std::string("null") : fmt::format("{}", info.idempotent));
+  out += fmt::format(R"("settled":{},"duration_ms":{},"cycles":{},)", info.settled, info.duration_ms,
+                     info.cycles);
   out += fmt::format(R"("dir":{},"partitions":{},)", quoted(info.dir), array(r.partitions, partition_json));
   out += fmt::format(R"("faults":{},)", array(info.events, [](const FaultEvent& e) {
                        return fmt::format(R"({{"at_ms":{},"what":{}}})", e.at_ms, quoted(e.what));

@@ -9,6 +9,7 @@
 namespace millrace::faulttest {
 
 struct RunInfo {
+  std::string mode = "run";  // "run", or "check" (an ack log judged later: no run facts, idempotent unknown)
   bool strict = true;
   bool idempotent = true;
   int64_t duration_ms = 0;
