@@ -51,6 +51,7 @@ struct RunOptions {
   int32_t settle_ms = 60000;
   std::vector<std::string> settings;
   bool no_faults = false;
+  bool rotate_bootstrap = false;
   std::string plant;  // checker self-test: "lost" or "duplicate"
 };
 
@@ -159,6 +160,7 @@ int run(const RunOptions& o) {
   const auto epoch = Clock::now();
   WorkloadOptions wo;
   wo.bootstrap = cluster.bootstrap();
+  wo.rotate_bootstrap = o.rotate_bootstrap;
   wo.topic = o.topic;
   wo.partitions = o.partitions;
   wo.producers = o.producers;
@@ -284,6 +286,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--recover-ms", ro.recover_ms, "load time after everything is healed");
   run_cmd->add_option("--settle-ms", ro.settle_ms, "longest wait for equal high watermarks before checking");
   run_cmd->add_option("--set", ro.settings, "KEY=VALUE broker setting for every node; repeatable");
+  run_cmd->add_flag("--rotate-bootstrap", ro.rotate_bootstrap,
+                    "producer k bootstraps from node k first (spreads InitProducerId over the nodes)");
   run_cmd->add_flag("--no-faults", ro.no_faults,
                     "load and check only (with --plant: the checker's self-test)");
   run_cmd

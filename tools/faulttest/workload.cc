@@ -1,8 +1,25 @@
 #include "workload.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace millrace::faulttest {
+
+namespace {
+// "a,b,c" rotated left by `by`: "b,c,a" for 1.
+std::string rotated(const std::string& list, size_t by) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (start <= list.size()) {
+    const auto end = std::min(list.find(',', start), list.size());
+    items.push_back(list.substr(start, end - start));
+    start = end + 1;
+  }
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + items[(i + by) % items.size()];
+  return out;
+}
+}  // namespace
 
 Workload::Workload(WorkloadOptions options, std::chrono::steady_clock::time_point epoch)
     : options_(std::move(options)), epoch_(epoch) {}
@@ -21,7 +38,8 @@ void Workload::start() {
   outstanding_.assign(static_cast<size_t>(options_.producers), 0);
   for (int32_t i = 0; i < options_.producers; ++i) {
     client::ProducerConfig config;
-    config.connection.bootstrap = options_.bootstrap;
+    config.connection.bootstrap =
+        options_.rotate_bootstrap ? rotated(options_.bootstrap, static_cast<size_t>(i)) : options_.bootstrap;
     config.connection.request_timeout_ms = options_.request_timeout_ms;
     config.connection.connect_timeout_ms = options_.request_timeout_ms;
     config.acks = client::Acks::all;

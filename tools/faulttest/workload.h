@@ -20,7 +20,8 @@
 namespace millrace::faulttest {
 
 struct WorkloadOptions {
-  std::string bootstrap;
+  std::string bootstrap;          // "host:port,..."
+  bool rotate_bootstrap = false;  // producer k lists the addresses starting from the k-th (spreads clients)
   std::string topic;
   int32_t partitions = 3;
   int32_t producers = 3;
