@@ -1,6 +1,9 @@
 #include "node_process.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <stdexcept>
 
@@ -9,6 +12,34 @@
 #include "wait_until.h"
 
 namespace millrace::faulttest {
+
+namespace {
+
+// fork + exec with output appended to `log_path`. The child gets SIGKILL when the thread that started it
+// exits (PR_SET_PDEATHSIG), so an interrupted fault test leaves no brokers behind; nodes are always started
+// from the runner's main thread. Everything the child needs is prepared before fork (other threads run).
+pid_t spawn(const std::vector<std::string>& argv, const std::string& log_path) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(125);  // the parent died before prctl
+    const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    const int null_in = ::open("/dev/null", O_RDONLY);
+    ::dup2(null_in, 0);
+    ::dup2(log, 1);
+    ::dup2(log, 2);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+}  // namespace
 
 NodeProcess::NodeProcess(int32_t node_id, uint16_t port, std::vector<std::string> argv,
                          std::filesystem::path log_path)
@@ -20,7 +51,7 @@ NodeProcess::~NodeProcess() {
 
 void NodeProcess::start(std::chrono::milliseconds timeout) {
   if (running()) return;
-  pid_ = testing::spawn_process(argv_, log_path_.string());
+  pid_ = spawn(argv_, log_path_.string());
   paused_ = false;
   int code = 0;
   bool exited = false;
