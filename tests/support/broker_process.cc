@@ -49,8 +49,9 @@ bool port_accepts(uint16_t port) {
   return ok;
 }
 
-BrokerProcess::BrokerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args)
-    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)) {
+BrokerProcess::BrokerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args,
+                             uint16_t port)
+    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)), port_(port) {
   log_path_ = data_dir_.parent_path() / (data_dir_.filename().string() + ".log");
 }
 
@@ -99,6 +100,7 @@ void BrokerProcess::start(std::chrono::milliseconds timeout) {
 
 std::optional<int> BrokerProcess::stop(std::chrono::milliseconds timeout) {
   if (pid_ <= 0) return std::nullopt;
+  resume();  // a stopped process would not act on SIGTERM
   ::kill(pid_, SIGTERM);
   auto code = wait_for_exit(pid_, timeout);
   if (code) pid_ = -1;
@@ -110,6 +112,19 @@ void BrokerProcess::kill9() {
   ::kill(pid_, SIGKILL);
   wait_for_exit(pid_, std::chrono::seconds(30));
   pid_ = -1;
+  paused_ = false;
+}
+
+void BrokerProcess::pause() {
+  if (pid_ <= 0 || paused_) return;
+  ::kill(pid_, SIGSTOP);
+  paused_ = true;
+}
+
+void BrokerProcess::resume() {
+  if (pid_ <= 0 || !paused_) return;
+  ::kill(pid_, SIGCONT);
+  paused_ = false;
 }
 
 bool BrokerProcess::running() {

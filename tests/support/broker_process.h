@@ -20,8 +20,10 @@ uint16_t pick_free_port();
 
 class BrokerProcess {
  public:
-  // `extra_args` are passed to millraced after --data-dir and --listen.
-  explicit BrokerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {});
+  // `extra_args` are passed to millraced after --data-dir and --listen. `port` 0: a free port chosen at the
+  // first start; otherwise that port (a cluster's peers list names the ports before any node starts).
+  explicit BrokerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {},
+                         uint16_t port = 0);
   ~BrokerProcess();  // kills the process if still running
 
   // Starts millraced (on a new free port the first time; the same port on restarts). Throws with the
@@ -31,6 +33,10 @@ class BrokerProcess {
   std::optional<int> stop(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // SIGKILL, then reaps.
   void kill9();
+  // SIGSTOP / SIGCONT: a paused broker keeps its sockets but answers nothing (a hung node).
+  void pause();
+  void resume();
+  bool paused() const { return paused_; }
   bool running();
 
   uint16_t port() const { return port_; }
@@ -44,6 +50,7 @@ class BrokerProcess {
   std::filesystem::path log_path_;
   uint16_t port_ = 0;
   pid_t pid_ = -1;
+  bool paused_ = false;
 };
 
 // Whether a TCP connection to 127.0.0.1:port succeeds.
