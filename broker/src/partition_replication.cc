@@ -1,6 +1,8 @@
 // Partition's replicated mode: appends go through the partition's Raft group (design brief, decision 4).
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "millrace/broker/partition.h"
 #include "millrace/protocol/errc.h"
 #include "millrace/protocol/list_offsets.h"
@@ -125,7 +127,37 @@ Offset Partition::high_watermark() const {
 }
 
 Offset Partition::acknowledged_end() const {
-  return replica_ ? high_watermark() : log_->flushed_offset();
+  if (!replica_) return log_->flushed_offset();
+  // Committed means durable on a majority. min.insync.replicas may ask for more copies than that.
+  Offset end = high_watermark();
+  if (config_.min_insync_replicas > 1) {
+    end = std::min(end, replica_->durable_on(static_cast<size_t>(config_.min_insync_replicas)));
+  }
+  return end;
+}
+
+void Partition::replica_step(const replication::Message& message) {
+  replica_->step(message);
+  if (!durable_waiters_.empty()) complete_durable_waiters();
+}
+
+void Partition::replica_tick() {
+  replica_->tick();
+  if (durable_waiters_.empty()) return;
+  complete_durable_waiters();
+  // Writes waiting for min.insync.replicas copies while fewer replicas are in sync would wait forever:
+  // refuse them, as the append-time check would have. They may still commit; an idempotent producer's
+  // retry is then answered as a duplicate.
+  const auto in_sync = replica_->in_sync_replicas().size();
+  if (!durable_waiters_.empty() && replica_->node().is_leader() &&
+      static_cast<int64_t>(in_sync) < config_.min_insync_replicas) {
+    fail_waiters_from(
+        Offset{0}, make_error(errc::not_enough_replicas, topic_ + "-" + std::to_string(id_.value) + ": " +
+                                                             std::to_string(in_sync) +
+                                                             " in-sync replicas after the append, fewer than "
+                                                             "min.insync.replicas=" +
+                                                             std::to_string(config_.min_insync_replicas)));
+  }
 }
 
 void Partition::fail_waiters_from(Offset end, const Error& error) {

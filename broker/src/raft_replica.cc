@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <random>
 
 #include "millrace/protocol/errc.h"
@@ -44,8 +45,10 @@ Result<std::unique_ptr<RaftReplica>> RaftReplica::open(const RaftGroupId& group,
   if (!segmented) return std::move(segmented).error();
   const RaftConfig rc = raft_config(config);
   if (Status st = rc.validate(); !st) return std::move(st).error();
-  std::unique_ptr<RaftReplica> replica(new RaftReplica(group, transport, config.flush, std::move(hooks),
-                                                       std::move(hard_state), std::move(*segmented)));
+  const std::chrono::milliseconds liveness_window(config.election_timeout_ms);
+  std::unique_ptr<RaftReplica> replica(new RaftReplica(group, transport, config.flush, liveness_window,
+                                                       std::move(hooks), std::move(hard_state),
+                                                       std::move(*segmented)));
   replica->node_ = std::make_unique<RaftNode>(rc, *replica->log_, *loaded, Configuration::of_voters(voters));
   // What is on disk now survived the last run; the owner reports later flushes.
   replica->node_->on_flushed(replica->log_->flushed_offset());
@@ -53,11 +56,13 @@ Result<std::unique_ptr<RaftReplica>> RaftReplica::open(const RaftGroupId& group,
   return replica;
 }
 
-RaftReplica::RaftReplica(RaftGroupId group, RaftTransport& transport, FlushPolicy policy, Hooks hooks,
+RaftReplica::RaftReplica(RaftGroupId group, RaftTransport& transport, FlushPolicy policy,
+                         std::chrono::milliseconds liveness_window, Hooks hooks,
                          std::unique_ptr<KvHardStateStore> hard_state, std::unique_ptr<SegmentedLog> log)
     : group_(std::move(group)),
       transport_(transport),
       policy_(policy),
+      liveness_window_(liveness_window),
       hooks_(std::move(hooks)),
       hard_state_(std::move(hard_state)),
       log_(std::move(log)) {}
@@ -104,10 +109,30 @@ std::vector<NodeId> RaftReplica::in_sync_replicas() const {
       continue;
     }
     auto progress = node_->progress(member);
-    // In sync: durable up to the commit point (it could count toward the next commit right now).
-    if (progress && progress->durable_end >= node_->commit_end()) out.push_back(member);
+    // In sync: alive, and durable up to the commit point (it could count toward the next commit right
+    // now). Without the liveness check a dead follower that was caught up would stay "in sync" until the
+    // next write commits without it — and that write would pass a min.insync.replicas check it must fail.
+    if (progress && progress->durable_end >= node_->commit_end() &&
+        transport_.alive(member, liveness_window_)) {
+      out.push_back(member);
+    }
   }
   return out;
+}
+
+Offset RaftReplica::durable_on(size_t count) const {
+  if (!node_->is_leader() || count == 0) return Offset{0};
+  std::vector<Offset> ends;
+  for (NodeId member : node_->configuration().members()) {
+    if (member == node_->id()) {
+      ends.push_back(node_->flushed_end());
+    } else if (auto progress = node_->progress(member)) {
+      ends.push_back(progress->durable_end);
+    }
+  }
+  if (ends.size() < count) return Offset{0};
+  std::sort(ends.begin(), ends.end(), [](Offset a, Offset b) { return a > b; });
+  return ends[count - 1];
 }
 
 void RaftReplica::erase_state() {

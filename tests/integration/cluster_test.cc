@@ -360,6 +360,7 @@ TEST_CASE("min.insync.replicas=3 refuses acks=all with a replica down; acks=1 st
       },
       10s);
   REQUIRE(refusing);
+  CHECK(acknowledged == 0);
   CHECK(produce_to(cluster, leader, "strict", 0, 2, 1).error_code() == 0);
 
   cluster.start(follower);

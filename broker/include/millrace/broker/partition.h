@@ -65,8 +65,10 @@ class Partition : public std::enable_shared_from_this<Partition> {
   Status start_replication(const RaftGroupId& group, storage::KvStore& store, RaftTransport& transport,
                            const BrokerConfig& config, const std::vector<NodeId>& voters);
   const RaftReplica* replica() const { return replica_.get(); }
-  void replica_step(const replication::Message& message) { replica_->step(message); }
-  void replica_tick() { replica_->tick(); }
+  // Both also settle acks=all waiters: a follower's durable report or a replica dropping out of sync can
+  // decide them without the commit index moving (min.insync.replicas above a majority).
+  void replica_step(const replication::Message& message);
+  void replica_tick();
   Status transfer_leadership(NodeId target) { return replica_->transfer_leadership(target); }
   void erase_replica_state() { replica_->erase_state(); }
   // Runs after the commit index rises (the controller applies its commands here).

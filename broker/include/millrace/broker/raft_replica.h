@@ -9,6 +9,7 @@
 //
 // A replica whose hard state or log cannot be written stops (failed()): it sends nothing more, so the group
 // treats it as a crashed member. Thread-safety: the owner (network) thread only.
+#include <chrono>
 #include <functional>
 #include <memory>
 
@@ -50,14 +51,19 @@ class RaftReplica {
   const replication::RaftNode& node() const { return *node_; }
   const RaftGroupId& group() const { return group_; }
   bool failed() const { return failed_; }
-  // Followers whose log matches the leader's within `lag` offsets of its end (leader only; else empty),
-  // the leader included.
+  // The in-sync replicas (leader only; else empty), the leader included: followers heard from within an
+  // election timeout whose log is durable up to the commit point. A dead follower drops out after the
+  // election timeout even if nothing is written meanwhile.
   std::vector<NodeId> in_sync_replicas() const;
+  // Leader only (else 0): the end below which at least `count` members, the leader included, have the log
+  // durable. acks=all with min.insync.replicas = n is acknowledged only below durable_on(n).
+  Offset durable_on(size_t count) const;
   // Forgets the persisted hard state (the replica is being deleted).
   void erase_state();
 
  private:
-  RaftReplica(RaftGroupId group, RaftTransport& transport, FlushPolicy policy, Hooks hooks,
+  RaftReplica(RaftGroupId group, RaftTransport& transport, FlushPolicy policy,
+              std::chrono::milliseconds liveness_window, Hooks hooks,
               std::unique_ptr<KvHardStateStore> hard_state, std::unique_ptr<replication::SegmentedLog> log);
   void process_ready();
   void fail(const std::string& what, const Error& error);
@@ -65,6 +71,7 @@ class RaftReplica {
   RaftGroupId group_;
   RaftTransport& transport_;
   FlushPolicy policy_;
+  std::chrono::milliseconds liveness_window_;  // a follower not heard from for this long is not in sync
   Hooks hooks_;
   std::unique_ptr<KvHardStateStore> hard_state_;
   std::unique_ptr<replication::SegmentedLog> log_;
