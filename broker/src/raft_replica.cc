@@ -102,22 +102,39 @@ Status RaftReplica::transfer_leadership(NodeId target) {
 
 std::vector<NodeId> RaftReplica::in_sync_replicas() const {
   std::vector<NodeId> out;
-  if (!node_->is_leader()) return out;
+  if (!node_->is_leader() || caught_up_term_ != node_->term()) return out;
+  const auto now = std::chrono::steady_clock::now();
   for (NodeId member : node_->configuration().members()) {
     if (member == node_->id()) {
       out.push_back(member);
       continue;
     }
-    auto progress = node_->progress(member);
-    // In sync: alive, and durable up to the commit point (it could count toward the next commit right
-    // now). Without the liveness check a dead follower that was caught up would stay "in sync" until the
-    // next write commits without it — and that write would pass a min.insync.replicas check it must fail.
-    if (progress && progress->durable_end >= node_->commit_end() &&
+    // Position alone is not enough: a dead follower that was caught up would stay "in sync" until a write
+    // commits without it, and that write would pass a min.insync.replicas check it must fail.
+    auto it = caught_up_.find(member.value);
+    if (it != caught_up_.end() && now - it->second <= liveness_window_ &&
         transport_.alive(member, liveness_window_)) {
       out.push_back(member);
     }
   }
   return out;
+}
+
+void RaftReplica::note_caught_up() {
+  if (!node_->is_leader()) {
+    caught_up_.clear();
+    return;
+  }
+  if (caught_up_term_ != node_->term()) {
+    caught_up_.clear();
+    caught_up_term_ = node_->term();
+  }
+  const auto now = std::chrono::steady_clock::now();
+  for (NodeId member : node_->configuration().members()) {
+    if (member == node_->id()) continue;
+    auto progress = node_->progress(member);
+    if (progress && progress->durable_end >= node_->commit_end()) caught_up_[member.value] = now;
+  }
 }
 
 Offset RaftReplica::durable_on(size_t count) const {
@@ -180,6 +197,7 @@ void RaftReplica::process_ready() {
     if (appended && policy_ == FlushPolicy::interval) node_->on_flushed(log_->end_offset());
   }
   processing_ = false;
+  if (!failed_) note_caught_up();
 }
 
 }  // namespace millrace::broker

@@ -350,6 +350,33 @@ TEST_CASE("min.insync.replicas=3 refuses acks=all with a replica down, acks=1 st
   REQUIRE(wait_until([&] { return in_sync() == 3; }, 10s));
   REQUIRE(produce_to(cluster, leader, "strict", 0, 5, -1).error_code() == 0);
 
+  // Pipelined writes: followers trail the commit point by a few batches all the time, yet stay in sync.
+  {
+    RawClient client(cluster.port(leader));
+    constexpr int kPipelined = 100;
+    const Buffer batch = make_batch(3);
+    wire::ProduceRequest req;
+    req.set_acks(-1);
+    req.set_timeout_ms(10000);
+    auto* p = req.add_partitions();
+    p->set_topic("strict");
+    p->set_partition(0);
+    p->set_records_bytes(static_cast<uint32_t>(batch.size()));
+    for (int i = 0; i < kPipelined; ++i) {
+      REQUIRE(client.send_request(protocol::ApiKey::produce, static_cast<uint32_t>(i), req,
+                                  ByteView(batch.data(), batch.size())));
+    }
+    int refused_in_sync = 0;
+    for (int i = 0; i < kPipelined; ++i) {
+      auto raw = client.read_response();
+      REQUIRE(raw);
+      wire::ProduceResponse resp;
+      REQUIRE(resp.ParseFromString(raw->body));
+      if (resp.results(0).error_code() != 0) ++refused_in_sync;
+    }
+    CHECK(refused_in_sync == 0);
+  }
+
   const int follower = (leader + 1) % kNodes;
   cluster.kill9(follower);
   // Every acks=all write from now on could reach two replicas only: none may be acknowledged, including

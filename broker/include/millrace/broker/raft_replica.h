@@ -11,6 +11,7 @@
 // treats it as a crashed member. Thread-safety: the owner (network) thread only.
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 
 #include "millrace/broker/broker_config.h"
@@ -52,8 +53,9 @@ class RaftReplica {
   const RaftGroupId& group() const { return group_; }
   bool failed() const { return failed_; }
   // The in-sync replicas (leader only; else empty), the leader included: followers heard from within an
-  // election timeout whose log is durable up to the commit point. A dead follower drops out after the
-  // election timeout even if nothing is written meanwhile.
+  // election timeout that were durable up to the commit point at some moment within that time (Kafka's
+  // replica.lag.time.max.ms rule, with the election timeout as the lag). A follower a few batches behind
+  // under load stays in sync; a dead one drops out after the election timeout, writes or not.
   std::vector<NodeId> in_sync_replicas() const;
   // Leader only (else 0): the end below which at least `count` members, the leader included, have the log
   // durable. acks=all with min.insync.replicas = n is acknowledged only below durable_on(n).
@@ -66,6 +68,8 @@ class RaftReplica {
               std::chrono::milliseconds liveness_window, Hooks hooks,
               std::unique_ptr<KvHardStateStore> hard_state, std::unique_ptr<replication::SegmentedLog> log);
   void process_ready();
+  // Leader: records which followers are durable up to the commit point now.
+  void note_caught_up();
   void fail(const std::string& what, const Error& error);
 
   RaftGroupId group_;
@@ -78,6 +82,9 @@ class RaftReplica {
   std::unique_ptr<replication::RaftNode> node_;
   bool failed_ = false;
   bool processing_ = false;
+  // Leader only: when each follower was last durable up to the commit point, in term caught_up_term_.
+  std::map<int32_t, std::chrono::steady_clock::time_point> caught_up_;
+  replication::Term caught_up_term_{0};
 };
 
 }  // namespace millrace::broker
