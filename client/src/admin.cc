@@ -110,14 +110,17 @@ class Admin::Impl {
   }
 
   // Runs `call` against the controller leader as the metadata knows it (any broker if none is known);
-  // while the node asked answers NOT_CONTROLLER (it is not the leader, or none is elected yet), refreshes
-  // metadata and retries, until kControllerRetryTimeout.
+  // while the node asked answers NOT_CONTROLLER (it is not the leader, or none is elected yet) or cannot
+  // be reached (the metadata still names a controller that died), refreshes metadata and retries, until
+  // kControllerRetryTimeout.
   template <class F>
   auto on_controller(F&& call) -> decltype(call(internal::NetworkClient::Destination{})) {
     const auto deadline = std::chrono::steady_clock::now() + kControllerRetryTimeout;
     for (;;) {
       auto result = call(controller());
-      if (result || result.error().code != protocol::errc::not_controller ||
+      if (result ||
+          (result.error().code != protocol::errc::not_controller &&
+           result.error().code != protocol::errc::network_exception) ||
           std::chrono::steady_clock::now() >= deadline) {
         return result;
       }
