@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cluster_process.h"
+#include "millrace/client/admin.h"
 #include "millrace/client/consumer.h"
 #include "millrace/client/producer.h"
 #include "millrace/protocol/errc.h"
@@ -490,4 +491,42 @@ TEST_CASE("a restarted cluster keeps its topics and serves them", "[cluster]") {
   REQUIRE(kept);
   CHECK(kept->error_code() == 0);
   wait_for_identical_replicas(cluster, "kept", 0, 10);
+}
+
+TEST_CASE("kill -9 of the controller: a new one takes metadata changes, the old one catches up on return",
+          "[cluster]") {
+  TempDir dir("millrace-cluster");
+  ClusterProcess cluster(dir.path(), kNodes, fast_raft_args());
+  cluster.start_all();
+  const int controller = cluster.wait_for_controller();
+  auto admin = Admin::create(connection_to(cluster));
+  REQUIRE(admin.ok());
+  auto before = (*admin)->create_topic(NewTopic{"before", 1, 3, {}});
+  INFO((before.ok() ? std::string() : before.error().to_string()));
+  REQUIRE(before.ok());
+
+  cluster.kill9(controller);
+  const int successor = cluster.wait_for_controller();
+  CHECK(successor != controller);
+  // The Admin client finds the new controller by itself (its first choice may be the dead node).
+  auto after = (*admin)->create_topic(NewTopic{"after", 2, 2, {}});
+  INFO((after.ok() ? std::string() : after.error().to_string()));
+  REQUIRE(after.ok());
+  auto deleted = (*admin)->delete_topic("before");
+  INFO((deleted.ok() ? std::string() : deleted.error().to_string()));
+  REQUIRE(deleted.ok());
+
+  // The old controller comes back as a follower and applies the commands it missed.
+  cluster.start(controller);
+  CHECK(cluster.wait_for_controller() == successor);
+  const bool caught_up = wait_until(
+      [&] {
+        auto a = cluster.describe(controller, "after");
+        auto b = cluster.describe(controller, "before");
+        return a && a->error_code() == 0 && a->partitions_size() == 2 && b &&
+               b->error_code() == code(errc::unknown_topic_or_partition);
+      },
+      10s);
+  INFO(cluster.logs());
+  CHECK(caught_up);
 }
