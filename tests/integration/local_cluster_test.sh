@@ -11,7 +11,8 @@ cleanup() { "$lc" --dir "$dir" destroy >/dev/null 2>&1 || true; rm -rf "$dir"; }
 trap cleanup EXIT
 run() { "$lc" --dir "$dir" --build-dir "$build" "$@"; }
 fail() { echo "FAIL: $*" >&2; for n in 0 1 2; do echo "--- node $n" >&2; run logs "$n" -n 30 >&2 || true; done; exit 1; }
-cli() { "$build/tools/cli/millrace" --bootstrap "$(run bootstrap)" "$@"; }
+# Only running nodes: a client given a dead node first may fail instead of trying the next one.
+cli() { "$build/tools/cli/millrace" --bootstrap "$(run bootstrap --running)" "$@"; }
 
 rmdir "$dir"  # start creates it
 run start -- --set raft_tick_ms=20 --set election_timeout_ms=300 --set heartbeat_interval_ms=60 || fail "start"
