@@ -123,7 +123,7 @@ bool has_cleaned_file(const std::filesystem::path& partition_dir) {
 
 }  // namespace
 
-TEST_CASE("a compacted topic keeps the latest value of every key at its offset; tombstones expire") {
+TEST_CASE("a compacted topic keeps the latest value of every key at its offset, tombstones expire") {
   TempDir dir;
   BrokerProcess broker(dir.path() / "data",
                        {"--set", "cleaner_interval_ms=100", "--set", "retention_check_interval_ms=100"});

@@ -167,7 +167,7 @@ TEST_CASE("invalid produce requests are refused with Kafka error codes and write
   f.check_still_serving();
 }
 
-TEST_CASE("produce assigns offsets; fetch returns them; list offsets and out-of-range fetches") {
+TEST_CASE("produce assigns offsets, fetch returns them, list offsets and out-of-range fetches") {
   Fixture f;
   RawClient client(f.broker.port());
   Buffer a = make_batch(3, "a");

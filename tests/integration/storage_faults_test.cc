@@ -154,7 +154,7 @@ TEST_CASE("corruption inside a sealed segment takes only that partition offline"
 }
 
 TEST_CASE(
-    "a corrupted batch in the middle of the last segment is reported, not truncated; repaired, it serves") {
+    "a corrupted batch in the middle of the last segment is reported, not truncated, repaired, it serves") {
   TempDir dir;
   BrokerProcess broker(dir.path() / "data");
   broker.start();

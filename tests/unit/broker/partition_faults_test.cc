@@ -99,7 +99,7 @@ int error_code_of(const Result<storage::AppendResult>& r) {
 }  // namespace
 
 TEST_CASE(
-    "a failed fsync fails the waiting acks=all produce; the partition then refuses writes, serves reads") {
+    "a failed fsync fails the waiting acks=all produce, the partition then refuses writes, serves reads") {
   PartitionUnderFaults t;
   REQUIRE(t.produce(protocol::kAcksAll).ok());
 

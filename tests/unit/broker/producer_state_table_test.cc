@@ -58,7 +58,7 @@ TEST_CASE("the first batch of a producer must start at sequence 0") {
   CHECK(refusal(table, batch(7, 0, 5, 3)) == errc::unknown_producer_id);
 }
 
-TEST_CASE("in-order batches are appended; a gap or a step back is out of order") {
+TEST_CASE("in-order batches are appended, a gap or a step back is out of order") {
   ProducerStateTable table;
   int64_t end = 0;
   append(table, batch(7, 0, 0, 3), end);
@@ -85,7 +85,7 @@ TEST_CASE("a retry of each of the last five batches is a duplicate answered with
   CHECK(table.producers().at(7).batches.size() == kProducerBatchesRetained);
 }
 
-TEST_CASE("an older epoch is fenced; a newer epoch resets sequences to 0") {
+TEST_CASE("an older epoch is fenced, a newer epoch resets sequences to 0") {
   ProducerStateTable table;
   int64_t end = 0;
   append(table, batch(7, 1, 0, 5), end);

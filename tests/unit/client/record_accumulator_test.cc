@@ -292,7 +292,7 @@ TEST_CASE("a stamped retry goes back in sequence order and out alone") {
   CHECK_FALSE(fresh[0]->is_stamped());
 }
 
-TEST_CASE("a paused partition sends nothing; take_stamped removes only stamped batches") {
+TEST_CASE("a paused partition sends nothing, take_stamped removes only stamped batches") {
   auto acc = make_idempotent_accumulator();
   for (int i = 0; i < 2; ++i) append_full_batch(acc);
   auto drained = acc.drain({kP0}, 1 << 20);

@@ -155,7 +155,7 @@ TEST_CASE("tombstones stay until delete.retention.ms has passed, then go") {
   CHECK_FALSE(log->prepare_cleaning(options).has_value());
 }
 
-TEST_CASE("emptied batches keep the offsets dense; control batches are never removed") {
+TEST_CASE("emptied batches keep the offsets dense, control batches are never removed") {
   TempDir dir;
   auto log = open_log(dir.path(), small_segments());
   // Batches of two records each, epochs 1,1,(control),1,2,2: all superseded by the later "a"/"b" writes.

@@ -121,7 +121,7 @@ TEST_CASE("an I/O error after any prefix of an append leaves nothing visible") {
   CHECK(open_on(dir.path(), fs)->log_end_offset() == end);
 }
 
-TEST_CASE("a partial write that cannot be undone stops appends; reopening removes it as a torn tail") {
+TEST_CASE("a partial write that cannot be undone stops appends, reopening removes it as a torn tail") {
   TempDir dir;
   auto fs = std::make_shared<FaultyFileSystem>();
   auto log = open_on(dir.path(), fs);
