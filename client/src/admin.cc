@@ -246,9 +246,24 @@ Result<TopicDescription> Admin::describe_topic(const std::string& name) {
 Result<std::vector<TopicDescription>> Admin::describe_topics(const std::vector<std::string>& names) {
   wire::DescribeTopicsRequest request;
   for (const auto& name : names) request.add_names(name);
+  const auto first = impl_->controller();
   auto response = impl_->network().call_and_decode<wire::DescribeTopicsResponse>(
-      impl_->controller(), protocol::ApiKey::describe_topics, request);
+      first, protocol::ApiKey::describe_topics, request);
   if (!response) return std::move(response).error();
+  // In a cluster a node may not have applied a topic the controller just created: ask the controller
+  // leader before calling a topic unknown.
+  const bool some_unknown =
+      std::any_of(response->topics().begin(), response->topics().end(), [](const auto& t) {
+        return t.error_code() == static_cast<int32_t>(protocol::errc::unknown_topic_or_partition);
+      });
+  if (some_unknown && !first && impl_->network().refresh_metadata({}).ok()) {
+    const auto controller = impl_->controller();
+    if (controller && impl_->network().metadata().snapshot()->brokers.size() > 1) {
+      auto again = impl_->network().call_and_decode<wire::DescribeTopicsResponse>(
+          controller, protocol::ApiKey::describe_topics, request);
+      if (again) response = std::move(again);
+    }
+  }
   std::vector<TopicDescription> out;
   for (const auto& name : names) {
     auto it = std::find_if(response->topics().begin(), response->topics().end(),

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "deadline.h"
 #include "millrace/client/errc.h"
@@ -45,20 +46,32 @@ class Producer::Impl {
   bool closed_ = false;
 };
 
+namespace {
+constexpr auto kUnknownTopicGrace = std::chrono::seconds(2);
+constexpr auto kUnknownTopicRetry = std::chrono::milliseconds(50);
+}  // namespace
+
 Result<std::shared_ptr<const internal::ClusterMetadata>> Producer::Impl::wait_for_topic(
     const std::string& topic, SteadyClock::time_point deadline) {
   internal::MetadataCache& cache = network_->metadata();
   const uint64_t started_at_attempt = cache.attempts();
+  const auto started = SteadyClock::now();
   while (true) {
     auto snapshot = cache.snapshot();
     if (const internal::TopicInfo* info = snapshot->topic(topic)) {
       if (info->error == protocol::errc::none && !info->partitions.empty()) return snapshot;
       const bool fresh = snapshot->attempt > started_at_attempt;
       const bool fatal = info->error != protocol::errc::none && !protocol::is_retriable(info->error);
-      if ((fresh && info->error == protocol::errc::unknown_topic_or_partition) || fatal) {
+      // One node answers for the whole cluster: an unknown topic is a typo, reported at once. In a cluster
+      // the node asked may not have applied a just-created topic yet, so wait a moment for it.
+      const bool unknown = fresh && info->error == protocol::errc::unknown_topic_or_partition;
+      const bool settled =
+          snapshot->brokers.size() <= 1 || SteadyClock::now() - started >= kUnknownTopicGrace;
+      if ((unknown && settled) || fatal) {
         return internal::error_from_wire(static_cast<int32_t>(info->error), info->error_message,
                                          "topic '" + topic + "'", topic);
       }
+      if (unknown) std::this_thread::sleep_for(kUnknownTopicRetry);
     }
     const uint64_t attempt = cache.attempts();
     boost::asio::post(network_->io_context(),
