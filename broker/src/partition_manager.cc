@@ -38,10 +38,6 @@ Status check_client_batches(ByteView batches) {
   return {};
 }
 
-Status check_topic_configs(const TopicConfigOverrides& configs) {
-  return validate_topic_config(configs);
-}
-
 }  // namespace
 
 PartitionManager::PartitionManager(const BrokerConfig& config, storage::KvStore& store, Flusher& flusher)
@@ -120,17 +116,8 @@ Status PartitionManager::open_existing() {
 }
 
 Status PartitionManager::create_topic(const TopicSpecInput& spec) {
-  if (Status st = validate_topic_name(spec.name); !st) return st;
+  if (Status st = validate_new_topic(spec); !st) return st;
   const int32_t count = spec.partitions == 0 ? config_.default_partitions : spec.partitions;
-  if (count < 1 || count > kMaxPartitionsPerTopic) {
-    return make_error(errc::invalid_partitions, "partition count must be from 1 to " +
-                                                    std::to_string(kMaxPartitionsPerTopic) + " (got " +
-                                                    std::to_string(count) + ")");
-  }
-  if (Status st = check_topic_configs(spec.configs); !st) return st;
-  if (topics_.count(spec.name) > 0) {
-    return make_error(errc::topic_already_exists, "topic '" + spec.name + "' already exists");
-  }
   TopicRecord record{spec.name, count, spec.configs, now_ms(), {}};
   // Remove leftovers of an earlier topic of the same name whose deletion was interrupted.
   for (int32_t p = 0; p < count; ++p) {
@@ -163,7 +150,7 @@ Status PartitionManager::alter_topic_config(std::string_view name, const TopicCo
     updated.configs.erase(key);
   }
   for (const auto& [key, value] : set) updated.configs[key] = value;
-  if (Status st = check_topic_configs(updated.configs); !st) return st;
+  if (Status st = validate_topic_config(updated.configs); !st) return st;
   if (validate_only) return {};
   if (Status st = registry_.put(updated); !st) {
     return make_error(errc::kafka_storage_error, "cannot record topic config: " + st.error().to_string());
