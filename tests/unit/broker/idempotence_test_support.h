@@ -1,7 +1,5 @@
 #pragma once
 // Helpers for the broker's idempotence tests: a temporary directory, idempotent batches, a log to append to.
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <memory>
@@ -9,27 +7,12 @@
 
 #include "millrace/protocol/record_batch_builder.h"
 #include "millrace/storage/partition_log.h"
+#include "temp_dir.h"
 
 namespace millrace::broker::test {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "millrace-broker-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+// The tests' shared temporary directory (tests/support/temp_dir.h).
+using TempDir = millrace::testing::TempDir;
 
 // A batch of `records` records from producer `id` (epoch `epoch`) starting at `sequence`; id -1: plain.
 inline Buffer producer_batch(int64_t id, int16_t epoch, int32_t sequence, int records = 2,
