@@ -7,7 +7,9 @@
 #include "millrace/protocol/byte_order.h"
 #include "millrace/protocol/crc32c.h"
 #include "millrace/storage/disk_format.h"
+#include "millrace/storage/file_system.h"
 #include "millrace/storage/posix_file.h"
+#include "small_file.h"
 
 namespace millrace::storage {
 
@@ -51,22 +53,8 @@ CleanerCheckpoint CleanerCheckpointFile::read(const std::filesystem::path& direc
 
 Status CleanerCheckpointFile::write(const std::filesystem::path& directory,
                                     const CleanerCheckpoint& checkpoint, bool durable) {
-  const std::filesystem::path final_path = directory / df::kCleanerCheckpointName;
-  const std::filesystem::path temporary_path =
-      directory / (std::string(df::kCleanerCheckpointName) + std::string(df::kTemporarySuffix));
-  auto file = PosixFile::open(temporary_path, OpenMode::open_or_create);
-  if (!file) return std::move(file).error();
-  if (Status s = (*file)->truncate(0); !s) return s;
-  if (Status s = (*file)->append(encode(checkpoint)); !s) return s;
-  if (durable) {
-    if (Status s = (*file)->sync(); !s) return s;
-  }
-  if (Status s = (*file)->close(); !s) return s;
-  std::error_code ec;
-  std::filesystem::rename(temporary_path, final_path, ec);
-  if (ec) return make_io_error(ec, "rename", temporary_path);
-  if (durable) return PosixFile::sync_directory(directory);
-  return {};
+  const Buffer bytes = encode(checkpoint);
+  return replace_small_file(*posix_file_system(), directory, df::kCleanerCheckpointName, bytes, durable);
 }
 
 }  // namespace millrace::storage

@@ -7,6 +7,7 @@
 #include "millrace/protocol/byte_order.h"
 #include "millrace/protocol/crc32c.h"
 #include "millrace/storage/disk_format.h"
+#include "small_file.h"
 
 namespace millrace::storage {
 
@@ -53,22 +54,8 @@ std::optional<Offset> RecoveryPointFile::read(FileSystem& file_system,
 
 Status RecoveryPointFile::write(FileSystem& file_system, const std::filesystem::path& directory,
                                 Offset recovery_point, bool durable) {
-  const std::filesystem::path final_path = directory / df::kRecoveryPointName;
-  const std::filesystem::path temporary_path =
-      directory / (std::string(df::kRecoveryPointName) + std::string(df::kTemporarySuffix));
-  auto file = file_system.open(temporary_path, OpenMode::open_or_create);
-  if (!file) return std::move(file).error();
-  if (Status s = (*file)->truncate(0); !s) return s;
-  if (Status s = (*file)->append(encode(recovery_point)); !s) return s;
-  if (durable) {
-    if (Status s = (*file)->sync(); !s) return s;
-  }
-  if (Status s = (*file)->close(); !s) return s;
-  std::error_code ec;
-  std::filesystem::rename(temporary_path, final_path, ec);
-  if (ec) return make_io_error(ec, "rename", temporary_path);
-  if (durable) return file_system.sync_directory(directory);
-  return {};
+  const Buffer bytes = encode(recovery_point);
+  return replace_small_file(file_system, directory, df::kRecoveryPointName, bytes, durable);
 }
 
 }  // namespace millrace::storage
