@@ -160,20 +160,31 @@ Status CleaningPass::throttle_and_check(int64_t bytes) {
   }
 }
 
+Status CleaningPass::for_each_batch(const CleaningInput& input,
+                                    const std::function<Result<bool>(const ReadBatch&)>& on_batch) {
+  SegmentBatchReader reader(input.files->log(), input.size_bytes, kReadChunkBytes, config_.max_batch_bytes);
+  int64_t counted = 0;
+  while (true) {
+    auto batch = reader.next();
+    if (!batch) return std::move(batch).error();
+    if (Status s = throttle_and_check(reader.bytes_read() - counted); !s) return s;
+    counted = reader.bytes_read();
+    if (!*batch) return {};
+    auto go_on = on_batch(**batch);
+    if (!go_on) return std::move(go_on).error();
+    if (!*go_on) return {};
+  }
+}
+
 Status CleaningPass::build_map(KeyOffsetMap& map) {
   std::vector<RecordView> records;
+  bool full = false;
   for (const CleaningInput& input : inputs_) {
+    if (full) break;
     if (input.next_offset <= dirty_start_) continue;
-    SegmentBatchReader reader(input.files->log(), input.size_bytes, kReadChunkBytes, config_.max_batch_bytes);
-    int64_t counted = 0;
-    while (true) {
-      auto batch = reader.next();
-      if (!batch) return std::move(batch).error();
-      if (Status s = throttle_and_check(reader.bytes_read() - counted); !s) return s;
-      counted = reader.bytes_read();
-      if (!*batch) break;
-      const protocol::RecordBatchHeader& h = (*batch)->header;
-      if (h.next_offset() <= dirty_start_.value) continue;
+    Status read = for_each_batch(input, [&](const ReadBatch& batch) -> Result<bool> {
+      const protocol::RecordBatchHeader& h = batch.header;
+      if (h.next_offset() <= dirty_start_.value) return true;
       if (SegmentCompactor::is_filterable(h)) {
         if (!map.has_room_for(static_cast<size_t>(h.record_count))) {
           if (stats_.mapped_up_to == dirty_start_) {
@@ -181,9 +192,10 @@ Status CleaningPass::build_map(KeyOffsetMap& map) {
                                                           " keys) cannot hold one batch of " +
                                                           std::to_string(h.record_count));
           }
-          return {};  // full: this pass covers what is mapped
+          full = true;  // this pass covers what is mapped
+          return false;
         }
-        if (!parse_records((*batch)->bytes, h, records)) {
+        if (!parse_records(batch.bytes, h, records)) {
           return make_error(errc::corrupt_data, input.files->log().path().string() +
                                                     ": unparseable records in batch at offset " +
                                                     std::to_string(h.base_offset));
@@ -193,7 +205,9 @@ Status CleaningPass::build_map(KeyOffsetMap& map) {
         }
       }
       stats_.mapped_up_to = Offset{h.next_offset()};
-    }
+      return true;
+    });
+    if (!read) return read;
   }
   return {};
 }
@@ -214,25 +228,20 @@ Status CleaningPass::clean_segment(const CleaningInput& input, const KeyOffsetMa
   CleanedSegmentWriter writer(directory_, input.base_offset, config_);
   if (Status s = writer.open(); !s) return s;
   Status result = [&]() -> Status {
-    SegmentBatchReader reader(input.files->log(), input.size_bytes, kReadChunkBytes, config_.max_batch_bytes);
-    int64_t counted = 0;
-    while (true) {
-      auto batch = reader.next();
-      if (!batch) return std::move(batch).error();
-      if (Status s = throttle_and_check(reader.bytes_read() - counted); !s) return s;
-      counted = reader.bytes_read();
-      if (!*batch) break;
-      const protocol::RecordBatchHeader& h = (*batch)->header;
+    Status read = for_each_batch(input, [&](const ReadBatch& batch) -> Result<bool> {
+      const protocol::RecordBatchHeader& h = batch.header;
       if (!h.is_control() && !SegmentCompactor::is_filterable(h)) tombstone_removal_allowed_ = false;
-      if (!compactor.add((*batch)->bytes, h)) {
+      if (!compactor.add(batch.bytes, h)) {
         return make_error(errc::corrupt_data, input.files->log().path().string() +
                                                   ": unparseable records in batch at offset " +
                                                   std::to_string(h.base_offset));
       }
       if (compactor.output().size() >= kWriteChunkBytes) {
-        if (Status s = writer.write(compactor.output()); !s) return s;
+        if (Status s = writer.write(compactor.output()); !s) return std::move(s).error();
       }
-    }
+      return true;
+    });
+    if (!read) return read;
     compactor.finish();
     return writer.write(compactor.output());
   }();

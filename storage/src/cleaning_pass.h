@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "key_offset_map.h"
 #include "millrace/storage/cleaning_job.h"
 #include "millrace/storage/log_config.h"
+#include "segment_batch_reader.h"
 #include "segment_file.h"
 
 namespace millrace::storage {
@@ -55,6 +57,10 @@ class CleaningPass {
   Status build_map(KeyOffsetMap& map);
   Status clean_segment(const CleaningInput& input, const KeyOffsetMap& map);
   Status throttle_and_check(int64_t bytes);
+  // Reads `input`'s batches in order, throttled and checking for cancellation between reads, handing each to
+  // `on_batch`, which returns false to stop early.
+  Status for_each_batch(const CleaningInput& input,
+                        const std::function<Result<bool>(const ReadBatch&)>& on_batch);
 
   const std::filesystem::path directory_;
   const LogConfig config_;
