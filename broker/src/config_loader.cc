@@ -70,8 +70,8 @@ Setter host_port_setter(HostPort BrokerConfig::*field) {
   };
 }
 
-const std::array<KeySpec, 31>& key_specs() {
-  static const std::array<KeySpec, 31> specs = {{
+const std::array<KeySpec, 32>& key_specs() {
+  static const std::array<KeySpec, 32> specs = {{
       {"node_id", int_setter(&BrokerConfig::node_id, 0, std::numeric_limits<int32_t>::max())},
       {"data_dir",
        [](BrokerConfig& c, std::string_view v) -> Status {
@@ -143,6 +143,7 @@ const std::array<KeySpec, 31>& key_specs() {
        int_setter(&BrokerConfig::cleaner_io_bytes_per_second, -1, std::numeric_limits<int64_t>::max())},
       {"producer_id_expiration_ms",
        int_setter(&BrokerConfig::producer_id_expiration_ms, 1000, std::numeric_limits<int32_t>::max())},
+      {"max_open_files", int_setter(&BrokerConfig::max_open_files, 0, 1'000'000)},
       {"shutdown_timeout_ms", int_setter(&BrokerConfig::shutdown_timeout_ms, 0, 600'000)},
       {"log_level",
        [](BrokerConfig& c, std::string_view v) -> Status {

@@ -1,6 +1,8 @@
 #include "millrace/broker/partition_manager.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -38,10 +40,23 @@ Status check_client_batches(ByteView batches) {
   return {};
 }
 
+// max_open_files, or half of the process's open-file limit (the rest is for connections, RocksDB, and the
+// files held open past the limit while they have unsynced writes).
+size_t max_open_files(const BrokerConfig& config) {
+  if (config.max_open_files > 0) return static_cast<size_t>(config.max_open_files);
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 4096;
+  return std::max<size_t>(64, static_cast<size_t>(limit.rlim_cur) / 2);
+}
+
 }  // namespace
 
 PartitionManager::PartitionManager(const BrokerConfig& config, storage::KvStore& store, Flusher& flusher)
-    : config_(config), registry_(store), flusher_(flusher) {}
+    : config_(config),
+      registry_(store),
+      flusher_(flusher),
+      file_system_(storage::BoundedFileSystem::create(storage::posix_file_system(), max_open_files(config))) {
+}
 
 std::filesystem::path PartitionManager::partition_dir(const std::string& topic, int32_t partition) const {
   return config_.data_dir / (topic + "-" + std::to_string(partition));
@@ -79,7 +94,7 @@ std::shared_ptr<Partition> PartitionManager::open_partition(const TopicRecord& r
       return nullptr;
     }
   }
-  auto log = storage::PartitionLog::open(partition_dir(record.name, p), log_config(effective));
+  auto log = storage::PartitionLog::open(partition_dir(record.name, p), log_config(effective), file_system_);
   std::shared_ptr<Partition> partition;
   Status started = log ? Status{} : Status(std::move(log).error());
   if (started) {
@@ -112,6 +127,9 @@ Status PartitionManager::open_existing() {
                  topic.partitions.size() - topic.failures.size(), topic.partitions.size());
     topics_.emplace(std::move(name), std::move(topic));
   }
+  const storage::OpenFileStats files = file_system_->stats();
+  spdlog::info("{} segment and index files, {} of them open (max_open_files {})", files.handles, files.open,
+               file_system_->max_open());
   return {};
 }
 

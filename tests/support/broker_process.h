@@ -40,6 +40,7 @@ class BrokerProcess {
   bool running();
 
   uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }  // -1 when not started
   std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
   std::string log() const;
   const std::filesystem::path& data_dir() const { return data_dir_; }

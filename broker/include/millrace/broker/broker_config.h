@@ -69,6 +69,11 @@ struct BrokerConfig {
   // producer.id.expiration.ms). Producer state is snapshotted every retention_check_interval_ms.
   int64_t producer_id_expiration_ms = 24LL * 3600 * 1000;
 
+  // Descriptors the node keeps open for segment and index files at most (beyond it, idle files are closed and
+  // reopened on use; files with unsynced writes stay open). 0: half of the process's open-file limit, which the
+  // daemon raises to its hard limit at start.
+  int64_t max_open_files = 0;
+
   int64_t shutdown_timeout_ms = 10000;
   std::string log_level = "info";
 };

@@ -18,6 +18,7 @@
 #include "millrace/broker/raft_transport.h"
 #include "millrace/broker/topic_registry.h"
 #include "millrace/protocol/result.h"
+#include "millrace/storage/bounded_file_system.h"
 
 namespace millrace::broker {
 
@@ -156,6 +157,8 @@ class PartitionManager {
   std::map<RaftGroupId, std::pair<int32_t, NodeId>> hinted_leaders_;  // group -> (term, leader)
   std::map<RaftGroupId, int> led_checks_;  // consecutive rebalance_leaders() calls a partition was led here
   storage::KvStore* store_ = nullptr;
+  // Every partition's files go through it, so the node's descriptors stay bounded (max_open_files).
+  std::shared_ptr<storage::BoundedFileSystem> file_system_;
 };
 
 }  // namespace millrace::broker
