@@ -36,6 +36,10 @@ class SegmentFile {
   Status sync();
   // The segment's files were deleted on purpose: sync() has nothing left to make durable.
   void mark_removed() { removed_ = true; }
+  // How many times the .log was cut (truncated below its end) by the owner since it was opened. A FileRange
+  // made before a cut is no longer intact. The owner calls note_cut() before cutting.
+  uint64_t cuts() const { return cuts_.load(std::memory_order_acquire); }
+  void note_cut() { cuts_.fetch_add(1, std::memory_order_acq_rel); }
 
  private:
   const std::unique_ptr<File> log_;
@@ -44,6 +48,7 @@ class SegmentFile {
   const std::shared_ptr<FileSystem> file_system_;
   const std::filesystem::path directory_;
   std::atomic<bool> removed_ = false;
+  std::atomic<uint64_t> cuts_ = 0;
   std::mutex directory_mutex_;
   bool directory_sync_pending_;  // guarded by directory_mutex_
 };
