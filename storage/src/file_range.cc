@@ -19,7 +19,8 @@ int FileRange::native_handle() const {
 }
 
 bool FileRange::intact() const {
-  return files_->cuts() == cuts_;
+  // The common case is one atomic load; only after a cut of this segment is its history consulted.
+  return files_->cuts() == cuts_ || files_->lowest_cut_since(cuts_) >= position_ + length_;
 }
 
 Status FileRange::read(int64_t skip, MutableByteView into) const {

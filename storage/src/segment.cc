@@ -227,7 +227,7 @@ Status Segment::truncate_to(Offset new_end) {
     }
     position = location->position;
   }
-  files_->note_cut();  // before the cut: ranges read from this segment must not be sent any more
+  files_->note_cut(position);  // before the cut: ranges past `position` must not be sent any more
   if (Status s = files_->log().truncate(position); !s) return s;
   size_bytes_ = position;
   next_offset_ = new_end;
@@ -331,7 +331,7 @@ Status Segment::restore_and_rewrite_index(int64_t size_bytes, Offset next_offset
 
 Status Segment::truncate_log(int64_t size_bytes) {
   assert(size_bytes >= 0 && size_bytes <= log_file_bytes());
-  files_->note_cut();
+  files_->note_cut(size_bytes);
   return files_->log().truncate(size_bytes);
 }
 

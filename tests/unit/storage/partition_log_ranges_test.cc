@@ -182,3 +182,28 @@ TEST_CASE("a truncation of its segment makes a range not intact, and it is never
   CHECK(again->ranges.front().intact());
   CHECK(static_cast<int64_t>(range_bytes(*again).size()) == again->ranges.front().length());
 }
+
+TEST_CASE("a truncation above a range leaves it intact, one below it does not") {
+  TempDir dir;
+  auto log = open_log(dir.path());
+  const std::vector<Appended> batches = append_batches(*log, 10);
+  auto r = log->read_ranges(Offset{0}, 1, log->log_end_offset());  // the first batch only
+  REQUIRE(r.ok());
+  const FileRange first = r->ranges.front();
+  r = log->read_ranges(Offset{batches[3].base_offset}, 1, log->log_end_offset());  // the fourth
+  REQUIRE(r.ok());
+  const FileRange fourth = r->ranges.front();
+  const Buffer first_bytes = range_bytes(RangeReadResult{{first}, Offset{0}});
+
+  REQUIRE(log->truncate_to(Offset{batches[6].base_offset}).ok());  // above both
+  append(*log, make_batch(3, 500, 98));
+  CHECK(first.intact());
+  CHECK(fourth.intact());
+  REQUIRE(log->truncate_to(Offset{batches[2].base_offset}).ok());  // between them
+  append(*log, make_batch(3, 500, 99));
+  CHECK(first.intact());
+  CHECK(range_bytes(RangeReadResult{{first}, Offset{0}}) == first_bytes);
+  CHECK_FALSE(fourth.intact());
+  Buffer bytes(static_cast<size_t>(fourth.length()));
+  CHECK_FALSE(fourth.read(0, bytes).ok());
+}

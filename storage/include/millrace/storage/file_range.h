@@ -7,15 +7,17 @@
 // closed): a deleted file's bytes stay readable through an open descriptor.
 //
 // Truncation: a range's length is what was valid when the read was made; the log never hands out bytes past
-// its logical end. Only a cut of the same segment (PartitionLog::truncate_to / truncate_fully on a Raft
-// follower, which only ever removes entries above the commit index, which consumers are not served) can
-// change bytes under a range. intact() turns false from the moment of such a cut, and read() then fails: a
-// sender must check intact() before each send and give up (close the connection) rather than send what may
-// have been replaced. docs/storage.md, "Reads as file ranges".
+// its logical end. The one way bytes under a range can change is a cut inside its segment followed by new
+// appends (PartitionLog::truncate_to on a Raft follower, which only removes entries above the commit index,
+// and consumers are served only below it; truncate_fully deletes files, which ranges survive). intact() turns
+// false from the moment of a cut below the range's end (a cut above it changes none of its bytes), and read()
+// then fails: a sender must check intact() before each send and give up (close the connection) rather than
+// send what may have been replaced. docs/storage.md, "Reads as file ranges".
 //
 // Thread-safety: a range is a value; copies may be used on any thread. read() and native_handle() use pread
-// and the descriptor only; intact() is an atomic load. The check and a following send are not atomic with
-// respect to a cut on another thread: the broker runs both on its one network thread.
+// and the descriptor only; intact() is an atomic load (plus a short lock after a cut of its segment). The
+// check and a following send are not atomic with respect to a cut on another thread: the broker runs both
+// on its one network thread.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -38,7 +40,7 @@ class FileRange {
   // The .log file's descriptor for sendfile(2), or -1 if the file has none (a fake FileSystem in tests):
   // send the bytes read() returns instead.
   int native_handle() const;
-  // False once the segment has been cut since this range was made.
+  // False once the segment has been cut below this range's end since the range was made.
   bool intact() const;
   // Reads into.size() bytes starting `skip` bytes into the range. corrupt_data if the range is no longer
   // intact or the file ends early; I/O errors as they come.
