@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/write.hpp>
 
 #include "millrace.pb.h"
 #include "millrace/protocol/errc.h"
@@ -17,7 +16,11 @@ constexpr size_t kReadBufferKeepBytes = 1024 * 1024;  // shrink back after a lar
 using boost::asio::ip::tcp;
 
 Connection::Connection(tcp::socket socket, const BrokerConfig& config, RequestHandler& handler)
-    : socket_(std::move(socket)), config_(config), handler_(handler), read_buffer_(kReadBufferInitialBytes) {
+    : socket_(std::move(socket)),
+      config_(config),
+      handler_(handler),
+      read_buffer_(kReadBufferInitialBytes),
+      writer_(socket_) {
   boost::system::error_code ec;
   socket_.set_option(tcp::no_delay(true), ec);
   const auto endpoint = socket_.remote_endpoint(ec);
@@ -103,7 +106,7 @@ void Connection::process_frames() {
     slots_.emplace_back();
     // The pending response keeps the connection alive: under back-pressure there may be no read or
     // write in progress to do so.
-    handler_.handle(frame, payload, [self = shared_from_this(), sequence](Buffer response) {
+    handler_.handle(frame, payload, [self = shared_from_this(), sequence](ResponseFrame response) {
       self->complete(sequence, std::move(response));
     });
   }
@@ -118,28 +121,28 @@ void Connection::fail_framing(const std::string& reason) {
   body.set_error_message(reason);
   Buffer bytes;
   protocol::append_frame(bytes, protocol::ApiKey::error, 0, body);
-  slots_.push_back(Slot{true, std::move(bytes)});
+  slots_.push_back(Slot{true, ResponseFrame(std::move(bytes))});
   write_ready();
 }
 
-void Connection::complete(uint64_t sequence, Buffer bytes) {
+void Connection::complete(uint64_t sequence, ResponseFrame frame) {
   if (sequence < first_slot_sequence_) return;
   const size_t index = static_cast<size_t>(sequence - first_slot_sequence_);
   if (index >= slots_.size()) return;
   slots_[index].ready = true;
-  slots_[index].bytes = std::move(bytes);
+  slots_[index].frame = std::move(frame);
   write_ready();
 }
 
 void Connection::write_ready() {
   if (writing_ || !socket_.is_open()) return;
-  writing_buffers_.clear();
+  std::vector<ResponseFrame> frames;
   while (!slots_.empty() && slots_.front().ready) {
-    if (!slots_.front().bytes.empty()) writing_buffers_.push_back(std::move(slots_.front().bytes));
+    if (!slots_.front().frame.empty()) frames.push_back(std::move(slots_.front().frame));
     slots_.pop_front();
     ++first_slot_sequence_;
   }
-  if (writing_buffers_.empty()) {
+  if (frames.empty()) {
     if (close_after_writes_ && slots_.empty()) {
       close();
       return;
@@ -147,20 +150,15 @@ void Connection::write_ready() {
     resume();  // slots freed: frames already buffered, then the socket, may be read again
     return;
   }
-  std::vector<boost::asio::const_buffer> buffers;
-  buffers.reserve(writing_buffers_.size());
-  for (const auto& b : writing_buffers_) buffers.emplace_back(b.data(), b.size());
   writing_ = true;
-  boost::asio::async_write(socket_, buffers,
-                           [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
-                             self->writing_ = false;
-                             self->writing_buffers_.clear();
-                             if (ec) {
-                               self->close();
-                               return;
-                             }
-                             self->write_ready();
-                           });
+  writer_.write(std::move(frames), [self = shared_from_this()](const boost::system::error_code& ec) {
+    self->writing_ = false;
+    if (ec) {
+      self->close();
+      return;
+    }
+    self->write_ready();
+  });
   resume();
 }
 

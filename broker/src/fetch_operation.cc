@@ -44,13 +44,13 @@ std::vector<FetchPartitionOutcome> FetchOperation::read_all(size_t& total_bytes,
     }
     const size_t limit =
         std::min(remaining, ps.max_bytes > 0 ? static_cast<size_t>(ps.max_bytes) : remaining);
-    auto read = (*partition)->read(ps.offset, std::max<size_t>(limit, 1));
+    auto read = (*partition)->read_ranges(ps.offset, std::max<size_t>(limit, 1));
     if (!read) {
       out.error = std::move(read).error();
       any_error = true;
     } else {
-      out.bytes = std::move(read->bytes);
-      total_bytes += out.bytes.size();
+      out.records = std::move(read).value();
+      total_bytes += out.records.size_bytes();
     }
     outcomes.push_back(std::move(out));
   }

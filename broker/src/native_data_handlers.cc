@@ -1,4 +1,5 @@
 // NativeHandler: produce, fetch and list-offsets requests.
+#include <cassert>
 #include <memory>
 
 #include "millrace.pb.h"
@@ -34,32 +35,38 @@ void set_error(wire::ProducePartitionResult* r, const Error& e) {
   r->set_base_offset(-1);
 }
 
-Buffer encode_fetch(uint32_t correlation_id, const FetchSpec& spec,
-                    std::vector<FetchPartitionOutcome>& outcomes) {
+// The response frame: header and body in memory, then every partition's records as file ranges, in the order
+// of the results (records_bytes tells the reader where each partition's bytes end).
+ResponseFrame encode_fetch(uint32_t correlation_id, const FetchSpec& spec,
+                           std::vector<FetchPartitionOutcome>& outcomes) {
   wire::FetchResponse body;
   size_t payload_bytes = 0;
   for (size_t i = 0; i < outcomes.size(); ++i) {
+    const size_t records_bytes = outcomes[i].records.size_bytes();
     auto* r = body.add_results();
     r->set_topic(spec.partitions[i].topic);
     r->set_partition(spec.partitions[i].partition);
     r->set_high_watermark(outcomes[i].high_watermark.value);
     r->set_log_start_offset(outcomes[i].log_start_offset.value);
-    r->set_records_bytes(static_cast<uint32_t>(outcomes[i].bytes.size()));
+    r->set_records_bytes(static_cast<uint32_t>(records_bytes));
     if (outcomes[i].error) {
       r->set_error_code(native::wire_code(*outcomes[i].error));
       r->set_error_message(outcomes[i].error->message);
     }
-    payload_bytes += outcomes[i].bytes.size();
+    payload_bytes += records_bytes;
   }
   const size_t body_bytes = body.ByteSizeLong();
-  Buffer out(protocol::frame_format::kHeaderBytes + body_bytes);
-  protocol::write_frame_header(out.data(), ApiKey::fetch, correlation_id, static_cast<uint32_t>(body_bytes),
-                               payload_bytes);
+  ResponseFrame frame;
+  frame.bytes.resize(protocol::frame_format::kHeaderBytes + body_bytes);
+  protocol::write_frame_header(frame.bytes.data(), ApiKey::fetch, correlation_id,
+                               static_cast<uint32_t>(body_bytes), payload_bytes);
   body.SerializeWithCachedSizesToArray(
-      reinterpret_cast<uint8_t*>(out.data() + protocol::frame_format::kHeaderBytes));
-  out.reserve(out.size() + payload_bytes);
-  for (const auto& o : outcomes) out.insert(out.end(), o.bytes.begin(), o.bytes.end());
-  return out;
+      reinterpret_cast<uint8_t*>(frame.bytes.data() + protocol::frame_format::kHeaderBytes));
+  for (auto& o : outcomes) {
+    for (auto& range : o.records.ranges) frame.ranges.push_back(std::move(range));
+  }
+  assert(frame.size_bytes() == frame.bytes.size() + payload_bytes);
+  return frame;
 }
 
 }  // namespace

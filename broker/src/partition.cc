@@ -134,6 +134,12 @@ Result<storage::ReadResult> Partition::read(Offset offset, size_t max_bytes) con
   return r;
 }
 
+Result<storage::RangeReadResult> Partition::read_ranges(Offset offset, size_t max_bytes) const {
+  auto r = log_->read_ranges(offset, max_bytes, high_watermark());
+  if (!r) return to_client_error(r.error());
+  return r;
+}
+
 void Partition::request_flush() {
   if (flush_in_flight_ || closed_ || write_failure_) return;
   storage::FlushJob job = log_->prepare_flush();

@@ -56,6 +56,14 @@ IndexEntry OffsetIndex::lookup(int64_t relative_offset) const {
   return *(after - 1);
 }
 
+IndexEntry OffsetIndex::lookup_position(int64_t position) const {
+  auto after = std::upper_bound(
+      entries_.begin(), entries_.end(), position,
+      [](int64_t target, const IndexEntry& e) { return target < static_cast<int64_t>(e.position); });
+  if (after == entries_.begin()) return {};
+  return *(after - 1);
+}
+
 void OffsetIndex::truncate_at_position(int64_t position) {
   while (!entries_.empty() && static_cast<int64_t>(entries_.back().position) >= position) entries_.pop_back();
   written_count_ = std::min(written_count_, entries_.size());

@@ -31,6 +31,8 @@ class OffsetIndex {
 
   // The last entry whose relative offset is <= `relative_offset`; {0, 0} (the segment start) if none.
   IndexEntry lookup(int64_t relative_offset) const;
+  // The last entry whose position is <= `position`; {0, 0} (the segment start) if none.
+  IndexEntry lookup_position(int64_t position) const;
   // Forgets the entries at or after `position` (the log is being cut there). Unwritten-ness is kept only for
   // surviving entries; the caller rewrites the .index file.
   void truncate_at_position(int64_t position);

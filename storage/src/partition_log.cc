@@ -31,6 +31,10 @@ Result<ReadResult> PartitionLog::read(Offset offset, size_t max_bytes, Offset up
   return impl_->read(offset, max_bytes, up_to);
 }
 
+Result<RangeReadResult> PartitionLog::read_ranges(Offset offset, size_t max_bytes, Offset up_to) const {
+  return impl_->read_ranges(offset, max_bytes, up_to);
+}
+
 FlushJob PartitionLog::prepare_flush() {
   return impl_->prepare_flush();
 }

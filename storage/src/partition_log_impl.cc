@@ -20,26 +20,6 @@ namespace bf = protocol::batch_format;
 namespace df = disk_format;
 using protocol::load_be;
 
-namespace {
-
-// The length of the longest prefix of `bytes` made of whole batches, and the offset after its last batch.
-std::pair<size_t, int64_t> whole_batches_prefix(ByteView bytes, int64_t next_offset) {
-  size_t end = 0;
-  while (bytes.size() - end >= bf::kHeaderSize) {
-    const char* batch = bytes.data() + end;
-    const int64_t size = int64_t{load_be<int32_t>(batch + bf::kBatchLength)} + int64_t{bf::kLogOverhead};
-    if (size < static_cast<int64_t>(bf::kHeaderSize) || size > static_cast<int64_t>(bytes.size() - end)) {
-      break;
-    }
-    next_offset =
-        load_be<int64_t>(batch + bf::kBaseOffset) + load_be<int32_t>(batch + bf::kLastOffsetDelta) + 1;
-    end += static_cast<size_t>(size);
-  }
-  return {end, next_offset};
-}
-
-}  // namespace
-
 Status PartitionLog::Impl::validate(const LogConfig& config) {
   if (config.segment_bytes < 1 || config.segment_bytes > df::kMaxSegmentFileBytes) {
     return make_error(errc::invalid_argument, "segment_bytes " + std::to_string(config.segment_bytes) +
@@ -102,34 +82,42 @@ Status PartitionLog::Impl::roll() {
   return {};
 }
 
-Result<ReadResult> PartitionLog::Impl::read(Offset offset, size_t max_bytes, Offset up_to) const {
+Result<RangeReadResult> PartitionLog::Impl::read_ranges(Offset offset, size_t max_bytes, Offset up_to) const {
   if (closed_) return closed_error(directory_);
   if (offset < log_start_offset() || offset > log_end_offset()) {
     return make_error(errc::offset_out_of_range, "offset " + std::to_string(offset.value) + " is outside [" +
                                                      std::to_string(log_start_offset().value) + ", " +
                                                      std::to_string(log_end_offset().value) + "]");
   }
-  if (offset == log_end_offset() || offset >= up_to) return ReadResult{{}, offset};
+  if (offset == log_end_offset() || offset >= up_to) return RangeReadResult{{}, offset};
 
   const Segment& segment = segment_containing(offset);
   auto first = segment.find_batch(offset);
   if (!first) return std::move(first).error();
   auto stop = segment.position_of_first_batch_at_or_after(up_to);
   if (!stop) return std::move(stop).error();
-  const int64_t available = *stop - first->position;
-  const int64_t wanted = std::max(static_cast<int64_t>(std::min<size_t>(max_bytes, df::kMaxSegmentFileBytes)),
-                                  first->header.size_bytes());
-  assert(available >= first->header.size_bytes());
+  assert(*stop - first->position >= first->header.size_bytes());
+  const auto wanted = static_cast<int64_t>(std::min<size_t>(max_bytes, df::kMaxSegmentFileBytes));
+  auto end = segment.whole_batches_end(*first, std::min(*stop, first->position + wanted));
+  if (!end) return std::move(end).error();
+  const auto [end_position, next_offset] = *end;
+  RangeReadResult result{{}, next_offset};
+  result.ranges.emplace_back(segment.files(), first->position, end_position - first->position,
+                             segment.files()->cuts());
+  return result;
+}
 
-  Buffer bytes(static_cast<size_t>(std::min(available, wanted)));
-  if (Status s = segment.read_exact(first->position, bytes); !s) return std::move(s).error();
-  const auto [whole_bytes, next_offset] = whole_batches_prefix(bytes, offset.value);
-  if (whole_bytes == 0) {
-    return make_error(errc::corrupt_data, segment.log_path().string() + ": unreadable batch at byte " +
-                                              std::to_string(first->position));
+Result<ReadResult> PartitionLog::Impl::read(Offset offset, size_t max_bytes, Offset up_to) const {
+  auto ranges = read_ranges(offset, max_bytes, up_to);
+  if (!ranges) return std::move(ranges).error();
+  ReadResult result{Buffer(ranges->size_bytes()), ranges->next_offset};
+  size_t at = 0;
+  for (const FileRange& range : ranges->ranges) {
+    const MutableByteView into(result.bytes.data() + at, static_cast<size_t>(range.length()));
+    if (Status s = range.read(0, into); !s) return std::move(s).error();
+    at += into.size();
   }
-  bytes.resize(whole_bytes);
-  return ReadResult{std::move(bytes), Offset{next_offset}};
+  return result;
 }
 
 const Segment* PartitionLog::Impl::segment_at(Offset offset) const {

@@ -28,6 +28,7 @@ class PartitionLog::Impl {
 
   Result<AppendResult> append(MutableByteView batches);
   Result<ReadResult> read(Offset offset, size_t max_bytes, Offset up_to) const;
+  Result<RangeReadResult> read_ranges(Offset offset, size_t max_bytes, Offset up_to) const;
   FlushJob prepare_flush();
   void mark_flushed(Offset up_to);
   void mark_flushed(const FlushJob& job);

@@ -149,6 +149,30 @@ Result<int64_t> Segment::position_of_first_batch_at_or_after(Offset up_to) const
   return location->position + location->header.size_bytes();
 }
 
+Result<std::pair<int64_t, Offset>> Segment::whole_batches_end(const BatchLocation& first,
+                                                              int64_t limit) const {
+  int64_t end = first.position + first.header.size_bytes();
+  int64_t next_offset = first.header.next_offset();
+  const IndexEntry entry = index_.lookup_position(limit);
+  if (static_cast<int64_t>(entry.position) > end) {  // a batch boundary past `first`: start there
+    end = entry.position;
+    next_offset = base_offset_.value + entry.relative_offset;
+  }
+  while (end < size_bytes_) {
+    auto header = read_header(end);
+    if (!header) return std::move(header).error();
+    if (header->base_offset != next_offset) {
+      return make_error(errc::corrupt_data, log_path().string() + ": batch at byte " + std::to_string(end) +
+                                                " has base offset " + std::to_string(header->base_offset) +
+                                                ", expected " + std::to_string(next_offset));
+    }
+    if (end + header->size_bytes() > limit) break;
+    end += header->size_bytes();
+    next_offset = header->next_offset();
+  }
+  return std::pair{end, Offset{next_offset}};
+}
+
 Status Segment::read_exact(int64_t position, MutableByteView into) const {
   assert(position >= 0 && position + static_cast<int64_t>(into.size()) <= size_bytes_);
   auto read = files_->log().read_at(position, into);
@@ -203,6 +227,7 @@ Status Segment::truncate_to(Offset new_end) {
     }
     position = location->position;
   }
+  files_->note_cut(position);  // before the cut: ranges past `position` must not be sent any more
   if (Status s = files_->log().truncate(position); !s) return s;
   size_bytes_ = position;
   next_offset_ = new_end;
@@ -306,6 +331,7 @@ Status Segment::restore_and_rewrite_index(int64_t size_bytes, Offset next_offset
 
 Status Segment::truncate_log(int64_t size_bytes) {
   assert(size_bytes >= 0 && size_bytes <= log_file_bytes());
+  files_->note_cut(size_bytes);
   return files_->log().truncate(size_bytes);
 }
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "millrace/protocol/bytes.h"
 #include "millrace/protocol/record_batch.h"
@@ -68,6 +69,10 @@ class Segment {
   Result<BatchLocation> find_batch(Offset offset) const;
   // Where the first batch with base offset >= `up_to` starts (size_bytes() if there is none).
   Result<int64_t> position_of_first_batch_at_or_after(Offset up_to) const;
+  // The end of the longest run of whole batches that starts with the batch `first` and ends at or before
+  // `limit` (a byte position), but at least `first` itself; with the offset after the run's last batch.
+  // Jumps to the last index entry at or before `limit`, then reads batch headers forward.
+  Result<std::pair<int64_t, Offset>> whole_batches_end(const BatchLocation& first, int64_t limit) const;
   // The largest record timestamp in the segment (-1 if empty).
   int64_t max_timestamp_ms() const { return time_index_.max_timestamp_ms(); }
   // The first batch whose largest timestamp is at least `timestamp_ms` (nullopt if none): time index lookup,

@@ -1,6 +1,8 @@
 #include "segment_file.h"
 
+#include <algorithm>
 #include <cassert>
+#include <limits>
 
 namespace millrace::storage {
 
@@ -14,6 +16,21 @@ SegmentFile::SegmentFile(std::unique_ptr<File> log, std::unique_ptr<File> index,
       directory_(std::move(directory)),
       directory_sync_pending_(created) {
   assert(log_ != nullptr && index_ != nullptr && time_index_ != nullptr && file_system_ != nullptr);
+}
+
+void SegmentFile::note_cut(int64_t position) {
+  std::lock_guard lock(cuts_mutex_);
+  cut_positions_.push_back(position);
+  cuts_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+int64_t SegmentFile::lowest_cut_since(uint64_t since) const {
+  std::lock_guard lock(cuts_mutex_);
+  int64_t lowest = std::numeric_limits<int64_t>::max();
+  for (size_t i = static_cast<size_t>(since); i < cut_positions_.size(); ++i) {
+    lowest = std::min(lowest, cut_positions_[i]);
+  }
+  return lowest;
 }
 
 Status SegmentFile::sync() {

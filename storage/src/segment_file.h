@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "millrace/protocol/result.h"
 #include "millrace/storage/file.h"
@@ -36,6 +37,12 @@ class SegmentFile {
   Status sync();
   // The segment's files were deleted on purpose: sync() has nothing left to make durable.
   void mark_removed() { removed_ = true; }
+  // How many times the .log was cut (truncated below its end) since it was opened. A FileRange remembers
+  // this number; a later cut below the range's end makes it stale. The owner calls note_cut() before cutting.
+  uint64_t cuts() const { return cuts_.load(std::memory_order_acquire); }
+  void note_cut(int64_t position);
+  // The lowest position the .log was cut to by the cuts after the first `since` (INT64_MAX if none).
+  int64_t lowest_cut_since(uint64_t since) const;
 
  private:
   const std::unique_ptr<File> log_;
@@ -44,6 +51,9 @@ class SegmentFile {
   const std::shared_ptr<FileSystem> file_system_;
   const std::filesystem::path directory_;
   std::atomic<bool> removed_ = false;
+  std::atomic<uint64_t> cuts_ = 0;
+  mutable std::mutex cuts_mutex_;
+  std::vector<int64_t> cut_positions_;  // guarded by cuts_mutex_; one per cut, in order (cuts are rare)
   std::mutex directory_mutex_;
   bool directory_sync_pending_;  // guarded by directory_mutex_
 };

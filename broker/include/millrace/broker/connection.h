@@ -3,6 +3,7 @@
 // and writes responses strictly in request order (clients may pipeline). At most
 // max_in_flight_requests_per_connection requests are pending; beyond that it stops reading (back-pressure).
 // A framing error (oversized or malformed frame) gets an error response, then the connection closes.
+// Responses go out through a ResponseWriter: bytes with gather writes, fetch records with sendfile(2).
 //
 // Thread-safety: network thread only. Lifetime: shared_ptr, kept alive by its pending I/O.
 #include <cstdint>
@@ -16,6 +17,7 @@
 
 #include "millrace/broker/broker_config.h"
 #include "millrace/broker/request_handler.h"
+#include "millrace/broker/response_writer.h"
 
 namespace millrace::broker {
 
@@ -30,11 +32,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void close();
   bool idle() const { return slots_.empty() && !writing_; }
   bool is_open() const { return socket_.is_open(); }
+  const ResponseWriter::Stats& write_stats() const { return writer_.stats(); }
 
  private:
   struct Slot {
     bool ready = false;
-    Buffer bytes;  // empty when ready: no response
+    ResponseFrame frame;  // empty when ready: no response
   };
 
   void read_more();
@@ -42,7 +45,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_read(const boost::system::error_code& ec, size_t bytes);
   void process_frames();
   void fail_framing(const std::string& reason);
-  void complete(uint64_t sequence, Buffer bytes);
+  void complete(uint64_t sequence, ResponseFrame frame);
   void write_ready();
   void compact_read_buffer();
 
@@ -60,7 +63,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool close_after_writes_ = false;
   std::deque<Slot> slots_;
   uint64_t first_slot_sequence_ = 0;
-  std::vector<Buffer> writing_buffers_;
+  ResponseWriter writer_;
 };
 
 }  // namespace millrace::broker

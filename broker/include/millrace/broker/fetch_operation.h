@@ -35,7 +35,7 @@ struct FetchPartitionOutcome {
   std::optional<Error> error;
   Offset high_watermark;
   Offset log_start_offset;
-  Buffer bytes;  // whole batches
+  storage::RangeReadResult records;  // whole batches, as ranges of segment files (sent with sendfile)
 };
 
 constexpr int32_t kFetchMaxWaitMsLimit = 5 * 60 * 1000;

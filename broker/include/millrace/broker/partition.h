@@ -55,6 +55,8 @@ class Partition : public std::enable_shared_from_this<Partition> {
 
   // Reads whole batches from `offset` up to the high watermark.
   Result<storage::ReadResult> read(Offset offset, size_t max_bytes) const;
+  // The same read as file ranges, for sending with sendfile (fetch).
+  Result<storage::RangeReadResult> read_ranges(Offset offset, size_t max_bytes) const;
 
   // Consumers may read below this. One node: everything appended; replicated: the Raft commit index.
   Offset high_watermark() const;

@@ -37,6 +37,8 @@ class File {
   // Closes the handle; nothing else may be called afterwards. The destructor closes if this was not called.
   virtual Status close() = 0;
   virtual const std::filesystem::path& path() const = 0;
+  // The operating-system descriptor, for zero-copy sends (sendfile); -1 if there is none (fakes).
+  virtual int native_handle() const { return -1; }
 };
 
 }  // namespace millrace::storage

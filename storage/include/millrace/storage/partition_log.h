@@ -20,6 +20,7 @@
 #include "millrace/protocol/result.h"
 #include "millrace/protocol/strong_types.h"
 #include "millrace/storage/cleaning_job.h"
+#include "millrace/storage/file_range.h"
 #include "millrace/storage/file_system.h"
 #include "millrace/storage/log_config.h"
 
@@ -42,6 +43,19 @@ struct RetentionResult {
 struct ReadResult {
   Buffer bytes;
   Offset next_offset;  // offset after the last batch returned (== requested offset when bytes is empty)
+};
+
+// The same result as file ranges (file_range.h), for sending without a copy: the ranges, in order, hold
+// exactly the bytes read() would return.
+struct RangeReadResult {
+  std::vector<FileRange> ranges;  // whole batches; empty when nothing was read
+  Offset next_offset;             // as ReadResult::next_offset
+
+  size_t size_bytes() const {
+    size_t total = 0;
+    for (const FileRange& range : ranges) total += static_cast<size_t>(range.length());
+    return total;
+  }
 };
 
 // An fsync of everything appended so far, prepared on the owner thread and run on the flusher thread.
@@ -85,7 +99,14 @@ class PartitionLog {
   // Reads whole batches starting at the batch containing `offset`, up to `max_bytes` (but always at least
   // one whole batch if any exists at `offset`). Reads stop at `up_to` (exclusive; e.g. the high watermark).
   // Errors: offset_out_of_range if offset < log_start_offset() or offset > log_end_offset().
+  // The bytes are not checked against their CRCs here: batches are checked when appended and by recovery
+  // (docs/storage.md, "What is checked where").
   Result<ReadResult> read(Offset offset, size_t max_bytes, Offset up_to) const;
+  // The same read, bounded by the same rules, as ranges of the segment file instead of bytes (no data is
+  // copied; batch headers are read to find where the whole batches end). Today a result holds at most one
+  // range, as a read never spans two segments. The ranges stay readable after the segment is deleted; see
+  // file_range.h for what a later truncation does to them.
+  Result<RangeReadResult> read_ranges(Offset offset, size_t max_bytes, Offset up_to) const;
 
   // Prepares an fsync of everything appended so far (empty job if nothing new).
   FlushJob prepare_flush();

@@ -28,6 +28,7 @@ class PosixFile final : public File {
   int64_t size() const override { return size_bytes_; }
   Status close() override;
   const std::filesystem::path& path() const override { return path_; }
+  int native_handle() const override { return fd_; }
 
  private:
   PosixFile(std::filesystem::path path, int fd, int64_t size_bytes);
