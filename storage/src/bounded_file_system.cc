@@ -80,6 +80,19 @@ class BoundedFileSystem::Handle final : public File {
 
   int64_t size() const override { return size_bytes_; }
 
+  // Pins the descriptor until the lease is released (the lease must not outlive the handle).
+  std::shared_ptr<const int> lease_descriptor() const override {
+    auto file = pin(false);
+    if (!file) return nullptr;
+    std::shared_ptr<const int> inner = (*file)->lease_descriptor();
+    if (!inner) {
+      unpin();
+      return nullptr;
+    }
+    const int* descriptor = inner.get();
+    return {descriptor, [this, inner = std::move(inner)](const int*) { unpin(); }};
+  }
+
   Status close() override {
     std::unique_ptr<File> inner;
     {

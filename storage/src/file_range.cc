@@ -10,12 +10,16 @@ namespace millrace::storage {
 
 FileRange::FileRange(std::shared_ptr<const SegmentFile> files, int64_t position, int64_t length,
                      uint64_t cuts)
-    : files_(std::move(files)), position_(position), length_(length), cuts_(cuts) {
+    : files_(std::move(files)),
+      descriptor_(files_->log().lease_descriptor()),
+      position_(position),
+      length_(length),
+      cuts_(cuts) {
   assert(files_ != nullptr && position_ >= 0 && length_ >= 0);
 }
 
 int FileRange::native_handle() const {
-  return files_->log().native_handle();
+  return descriptor_ ? *descriptor_ : -1;
 }
 
 bool FileRange::intact() const {

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Millrace's comparison benchmark: the machine's limits, Millrace single node, NATS JetStream (R1, R3), in one
+"""Millrace's comparison benchmark: the machine's limits, Millrace single node and 3-node RF=3, NATS JetStream
+(R1, R3), in one
 run on this machine, written as a Markdown table with ratios. Started by tools/bench/run.sh, which installs
 and builds what this needs; see docs/performance.md for the method.
 
@@ -115,6 +116,28 @@ def run_tmpfs(paths, plan, log, results):
         shutil.rmtree(shm, ignore_errors=True)
 
 
+def run_cluster(paths, plan, work, log, results):
+    """Millrace 3 nodes, RF=3, min.insync.replicas=2, acks=all (flush: always): the replicated configuration
+    users run, beside JetStream R3."""
+    say("millrace: 3-node cluster, RF=3, acks=all")
+    cluster = millrace_runs.Cluster(paths, work, "millrace-cluster")
+    try:
+        for size in SIZES:
+            topic = f"bench-rf3-{size}"
+            error = cluster.create_topic(log, topic, 8, 3, ("min.insync.replicas=2",))
+            if error:
+                results["millrace_cluster"].append({"size": size, "produce": {"error": error}, "consume": {}})
+                say(f"  {topic}: {error}")
+                continue
+            produced = millrace_runs.produce(cluster, log, topic, plan["messages_acks_all"][size], size, "all", 8,
+                                             plan["cap_s"])
+            consumed = millrace_runs.consume(cluster, log, topic)
+            results["millrace_cluster"].append({"size": size, "produce": produced, "consume": consumed})
+            say(f"  {topic}: produce {mb(produced)}, consume {mb(consumed)} {produced.get('error', '')}")
+    finally:
+        cluster.stop()
+
+
 def half_of(peak_msgs_per_s):
     return max(100.0, round(peak_msgs_per_s / 2))
 
@@ -184,7 +207,7 @@ def main():
     log = open(os.path.join(args.out, "bench.log"), "wb")
     results = {"started": datetime.datetime.now().isoformat(timespec="seconds"), "quick": args.quick,
                "before": machine_state(), "millrace": [], "jetstream": [], "e2e": [], "profiles": {},
-               "millrace_tmpfs": []}
+               "millrace_tmpfs": [], "millrace_cluster": []}
     results["commit"] = subprocess.run(["git", "-C", os.path.dirname(os.path.abspath(__file__)), "describe",
                                         "--always", "--dirty"], capture_output=True, text=True).stdout.strip()
     started = time.monotonic()
@@ -194,6 +217,7 @@ def main():
     results["disk"] = machine.disk(work, plan["fio_s"], log)
     run_millrace(paths, plan, work, log, results, args.out if args.profile else None)
     run_tmpfs(paths, plan, log, results)
+    run_cluster(paths, plan, work, log, results)
     say("machine: disk again (fio), to see how much it drifted during the Millrace runs")
     results["disk_after"] = machine.disk(work, plan["fio_s"], log)
     run_memory(paths, plan, work, log, results)

@@ -8,12 +8,12 @@ import procs
 class Broker:
     """One millraced on 127.0.0.1:<free port>, data in <work_dir>/<name>; extra config with `settings`."""
 
-    def __init__(self, paths, work_dir, name, settings=()):
+    def __init__(self, paths, work_dir, name, settings=(), port=None, extra_argv=()):
         self.paths = paths
-        self.port = procs.free_port()
+        self.port = port or procs.free_port()
         self.data_dir = os.path.join(work_dir, name)
         argv = [paths.millraced, "--data-dir", self.data_dir, "--listen", f"127.0.0.1:{self.port}",
-                "--set", "log_level=warn"]
+                "--set", "log_level=warn", *extra_argv]
         for setting in settings:
             argv += ["--set", setting]
         self.server = procs.Server(f"millraced ({name})", argv, os.path.join(work_dir, name + ".log"))
@@ -28,6 +28,46 @@ class Broker:
 
     def stop(self):
         self.server.stop()
+
+
+class Cluster:
+    """Three millraced nodes forming one cluster on 127.0.0.1 (every node a controller voter). cli() talks to
+    all of them, so the client finds each partition's leader itself."""
+
+    def __init__(self, paths, work_dir, name, nodes=3, settings=()):
+        ports = [procs.free_port() for _ in range(nodes)]
+        peers = ",".join(f"{i}@127.0.0.1:{port}" for i, port in enumerate(ports))
+        self.nodes = []
+        try:
+            for i, port in enumerate(ports):
+                self.nodes.append(Broker(paths, work_dir, f"{name}-{i}", settings, port=port,
+                                         extra_argv=("--node-id", str(i), "--peers", peers)))
+        except BaseException:
+            self.stop()
+            raise
+        self.paths = paths
+        self.bootstrap = ",".join(f"127.0.0.1:{port}" for port in ports)
+
+    def cli(self, *args):
+        return [self.paths.millrace, "--bootstrap", self.bootstrap] + [str(a) for a in args]
+
+    def create_topic(self, log, topic, partitions, replication_factor, configs=(), timeout_s=60):
+        """Creates the topic once the cluster has elected a controller (retrying until `timeout_s`); returns
+        None or the last error."""
+        argv = self.cli("topic", "create", topic, "--partitions", partitions, "--replication-factor",
+                        replication_factor, *[x for c in configs for x in ("--config", c)])
+        deadline, error = time.monotonic() + timeout_s, None
+        while time.monotonic() < deadline:
+            code, _, err = procs.run(argv, 30, log)
+            if code == 0:
+                return None
+            error = err.strip().splitlines()[-1] if err.strip() else f"exit {code}"
+            time.sleep(0.5)
+        return error
+
+    def stop(self):
+        for node in self.nodes:
+            node.stop()
 
 
 def produce(broker, log, topic, messages, size, acks, partitions, max_seconds, extra=()):

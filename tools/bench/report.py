@@ -88,6 +88,20 @@ def millrace_section(r):
             "the code's own ceiling).\n\n" + "\n".join(rows) + "\n")
 
 
+def cluster_section(r):
+    rows = ["| size | partitions | messages | produce MB/s | produce msgs/s | ack p50 ms | p99 | p99.9 | max "
+            "| consume MB/s | consume msgs/s | notes |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for row in r.get("millrace_cluster", []):
+        p, c = row["produce"], row["consume"]
+        notes = " ".join(x for x in (stopped_note(p), error_note(p, c)) if x)
+        rows.append(f"| {row['size']} B | 8 | {p.get('messages', 0):,} | {num(p.get('mb_per_s'))} "
+                    f"| {num(p.get('msgs_per_s'), 0)} | {ms(p, 'p50_ms')} | {ms(p, 'p99_ms')} | {ms(p, 'p999_ms')} "
+                    f"| {ms(p, 'max_ms')} | {num(c.get('mb_per_s'))} | {num(c.get('msgs_per_s'), 0)} | {notes} |")
+    return ("## Millrace 3 nodes, RF=3, min.insync.replicas=2, acks=all, flush: always (all nodes on this "
+            "machine)\n\n" + "\n".join(rows) + "\n")
+
+
 def jetstream_section(r):
     rows = ["| replicas | size | subjects | messages | produce MB/s | produce msgs/s | ack p50 ms | p99 | p99.9 | max "
             "| consume MB/s | consume msgs/s | notes |",
@@ -150,6 +164,20 @@ def _find(rows, **match):
     return None
 
 
+def fd_bound(memory):
+    """The broker's descriptor bound with the default max_open_files: half its open-file limit."""
+    limit = memory.get("fd_limit")
+    return None if not limit else limit // 2
+
+
+def fds_bounded(memory):
+    """Whether the broker stayed within its bound (plus its idle descriptors and a few for connections)."""
+    served, bound = memory.get("served_fds"), fd_bound(memory)
+    if served is None or bound is None:
+        return None
+    return served <= bound + memory.get("idle_fds", 0) + 64
+
+
 def targets_section(r):
     loop = r["loopback"].get("mb_per_s")
     fsync_mb = r["disk"].get("append_fsync_1m_mb_per_s")
@@ -182,6 +210,9 @@ def targets_section(r):
     tmpfs_all = _find(r.get("millrace_tmpfs", []), acks="all") or {"produce": {}}
     interval_e2e = next((x["result"] for x in r.get("e2e", [])
                          if x["system"] == "Millrace, flush: interval" and x["rate"] == rate), {})
+    cluster1k = _find(r.get("millrace_cluster", []), size=1024) or {"produce": {}}
+    js3 = _find(r["jetstream"], replicas=3, size=1024, partitions=8) or {"produce": {}}
+    cluster_js = ratio(cluster1k["produce"].get("mb_per_s"), js3["produce"].get("mb_per_s"))
     rows = ["| target | measured | goal | | without the disk waits (diagnostic rows) |", "|---|---:|---:|---|---|",
             line("produce 1 KiB acks=1 8p / loopback", num(produce_loop, 3), "≥ 0.35", cmp(produce_loop, 0.35),
                  f"flush: interval: {num(ratio(interval['produce'].get('mb_per_s'), loop), 3)}"),
@@ -205,8 +236,11 @@ def targets_section(r):
             line(f"RSS per idle partition ({memory.get('partitions', 0):,} partitions)",
                  f"{num(per_partition)} KiB", "< 100 KiB", cmp(per_partition, 100, False)),
             line("open fds bounded (segments closed when idle)",
-                 f"{num(memory.get('fds_per_partition'), 2)} per partition", "bounded",
-                 None if memory.get("fds_per_partition") is None else memory["fds_per_partition"] < 0.5)]
+                 f"{memory.get('served_fds', '–')} for {memory.get('partitions', 0):,} partitions", "bounded",
+                 fds_bounded(memory),
+                 f"bound: max_open_files, default half the open-file limit ({num(fd_bound(memory), 0)})"),
+            line("3 nodes RF=3 acks=all 1 KiB 8p / JetStream R3", num(cluster_js, 2), "–", None,
+                 f"{num(cluster1k['produce'].get('mb_per_s'))} vs {num(js3['produce'].get('mb_per_s'))} MB/s")]
     return "## Ratios and targets\n\n" + "\n".join(rows) + "\n"
 
 
@@ -215,7 +249,8 @@ def render(r):
               f"commit {r.get('commit', '?')}, {r.get('duration_s', 0):.0f} s. Load average before: "
               f"{r['before']['load']}, after: {r['after']['load']}. Busiest processes at the start: "
               f"{'; '.join(r['before']['busiest'][:4])}.\n\nMB = 10^6 bytes; bytes are record values only.\n")
-    sections = [header, targets_section(r), machine_section(r), millrace_section(r), e2e_section(r),
+    sections = [header, targets_section(r), machine_section(r), millrace_section(r), cluster_section(r),
+                e2e_section(r),
                 jetstream_section(r), memory_section(r)]
     if r.get("profiles"):
         sections.append("## Broker profiles\n\n" + "\n\n".join(

@@ -4,10 +4,11 @@
 //
 // Every File it returns is a handle that opens the underlying file on first use and may be closed again by
 // the decorator when it is idle; the next use reopens it by path. The promise:
-// - A handle is never closed while an operation on it runs, nor while it holds writes (appends, truncations)
+// - A handle is never closed while an operation on it runs, nor while a descriptor lease (lease_descriptor(),
+//   taken by a file range on its way to sendfile) is held, nor while it holds writes (appends, truncations)
 //   not yet made durable by a successful sync(): closing a descriptor with unsynced data could lose a write
 //   error that the next fsync must report. So the limit is soft: open handles beyond it are the busy and the
-//   dirty ones, and idle clean ones are closed least recently used first.
+//   dirty and leased ones, and idle clean ones are closed least recently used first.
 // - A reopened handle must find the same file (device and inode) at its path; if the file was removed or
 //   replaced meanwhile (retention, a compaction swap) the operation fails with errc::io_error and a message
 //   saying so, instead of touching another file.

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 
 #include "millrace/protocol/bytes.h"
 #include "millrace/protocol/result.h"
@@ -37,8 +38,10 @@ class File {
   // Closes the handle; nothing else may be called afterwards. The destructor closes if this was not called.
   virtual Status close() = 0;
   virtual const std::filesystem::path& path() const = 0;
-  // The operating-system descriptor, for zero-copy sends (sendfile); -1 if there is none (fakes).
-  virtual int native_handle() const { return -1; }
+  // The operating-system descriptor, for zero-copy sends (sendfile), kept open at least as long as the
+  // returned lease lives (a layer that closes idle descriptors must not close this one meanwhile); nullptr
+  // if there is none (fakes). Taken on the owner thread; the lease may be read and released on any thread.
+  virtual std::shared_ptr<const int> lease_descriptor() const { return nullptr; }
 };
 
 }  // namespace millrace::storage
