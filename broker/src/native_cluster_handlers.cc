@@ -62,10 +62,19 @@ void NativeHandler::describe_brokers(wire::MetadataResponse& resp) const {
   }
   // Registered brokers as committed: unfenced ones for clients, fenced ones apart. Initial voters that have
   // not registered yet are listed (not alive) so clients can still reach them.
+  // A broker among this node's peers is given at its peers address (where this node reaches it, as before
+  // registration existed: the fault test's proxies rely on it); others at their registered address.
+  auto address_of = [this](int32_t id, const HostPort& registered) -> const HostPort& {
+    if (id == config_.node_id) return advertised_;
+    for (const auto& peer : config_.peers) {
+      if (peer.node_id == id) return peer.address;
+    }
+    return registered;
+  };
   const auto& registered = controller_->brokers().all();
   for (const auto& [id, b] : registered) {
     auto* broker = b.fenced ? resp.add_fenced_brokers() : resp.add_brokers();
-    const HostPort& address = id == config_.node_id ? advertised_ : b.address;
+    const HostPort& address = address_of(id, b.address);
     broker->set_node_id(id);
     broker->set_host(address.host);
     broker->set_port(address.port);

@@ -109,6 +109,12 @@ TEST_CASE(
     if (b.node_id.value == victim) shown_fenced = b.fenced && !b.alive;
   }
   CHECK(shown_fenced);
+  const auto cli = run_command(
+      {millrace_cli_path(), "--bootstrap", cluster.bootstrap(controller), "cluster", "info", "--json"});
+  INFO(cli.out << cli.err);
+  REQUIRE(cli.exit_code == 0);
+  CHECK(cli.out.find("\"node_id\":" + std::to_string(victim) + ",") != std::string::npos);
+  CHECK(cli.out.find("\"alive\":false,\"fenced\":true") != std::string::npos);
 
   cluster.resume(victim);
   const bool unfenced = wait_until([&] { return broker_state(cluster, controller, victim) == "alive"; }, 15s);
