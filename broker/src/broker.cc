@@ -7,7 +7,10 @@
 
 #include <boost/asio/post.hpp>
 
+#include "cluster.pb.h"
+#include "millrace/broker/cluster_producer_id_allocator.h"
 #include "millrace/broker/controller.h"
+#include "millrace/broker/controller_channel.h"
 #include "millrace/broker/data_dir_lock.h"
 #include "millrace/broker/errc.h"
 #include "millrace/broker/flusher.h"
@@ -17,6 +20,7 @@
 #include "millrace/broker/partition_manager.h"
 #include "millrace/broker/raft_transport.h"
 #include "millrace/broker/server.h"
+#include "millrace/protocol/errc.h"
 #include "millrace/storage/rocksdb_kv_store.h"
 
 namespace millrace::broker {
@@ -65,9 +69,14 @@ Status Broker::start() {
   if (Status st = manager_->open_existing(); !st) return st;
 
   // The advertised address depends on the bound port (tests listen on port 0).
-  // Producer id blocks come from this node's store (the controller will hand them out later).
-  producer_ids_ = std::make_unique<LocalProducerIdAllocator>(
-      *store_, kProducerIdBlockSize, config_.peers.empty() ? 0 : producer_id_base_for_node(config_.node_id));
+  // Producer id blocks: from this node's store on one node, from the controller in a cluster.
+  if (transport_) {
+    producer_ids_ = std::make_unique<ClusterProducerIdAllocator>(
+        io_,
+        [this](ClusterProducerIdAllocator::BlockFetched done) { fetch_producer_id_block(std::move(done)); });
+  } else {
+    producer_ids_ = std::make_unique<LocalProducerIdAllocator>(*store_, kProducerIdBlockSize);
+  }
   handler_ = std::make_unique<NativeHandler>(io_, *manager_, *producer_ids_, config_, HostPort{});
   if (transport_) {
     if (Status st = start_cluster(); !st) return st;
@@ -78,6 +87,11 @@ Status Broker::start() {
   handler_->set_advertised(advertised_address(config_, bound));
 
   server_->start_accepting();
+  if (channel_) {
+    send_broker_heartbeat();
+    schedule_broker_heartbeat();
+    static_cast<ClusterProducerIdAllocator&>(*producer_ids_).prefetch();
+  }
   if (config_.flush == FlushPolicy::interval) schedule_interval_flush();
   schedule_retention();
   cleaner_ = std::make_unique<LogCleanerService>(io_, *manager_, config_);
@@ -99,13 +113,66 @@ Status Broker::start_cluster() {
   controller_ = std::make_unique<Controller>(config_, *store_, *flusher_, *transport_, *manager_);
   if (Status st = controller_->open(); !st) return st;
   handler_->enable_cluster(*controller_, *transport_);
+  channel_ = std::make_shared<ControllerChannel>(io_, config_, *controller_, *handler_);
   schedule_raft_tick();
   std::string peers;
   for (const auto& p : config_.peers) {
     peers += (peers.empty() ? "" : ",") + std::to_string(p.node_id) + "@" + p.address.to_string();
   }
-  spdlog::info("cluster mode: controller voters {}", peers);
+  spdlog::info("cluster mode: controller voters {}{}", peers,
+               config_.rack.empty() ? std::string() : "; rack " + config_.rack);
   return {};
+}
+
+void Broker::schedule_broker_heartbeat() {
+  broker_heartbeat_timer_.expires_after(std::chrono::milliseconds(config_.broker_heartbeat_interval_ms));
+  broker_heartbeat_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || shutting_down_) return;
+    send_broker_heartbeat();
+    schedule_broker_heartbeat();
+  });
+}
+
+void Broker::send_broker_heartbeat() {
+  if (heartbeat_in_flight_) return;  // the last one is still looking for the controller
+  heartbeat_in_flight_ = true;
+  const HostPort advertised = advertised_address(config_, server_->local_address());
+  wire::BrokerHeartbeatRequest request;
+  request.set_node_id(config_.node_id);
+  request.set_host(advertised.host);
+  request.set_port(advertised.port);
+  request.set_rack(config_.rack);
+  channel_->send(protocol::ApiKey::broker_heartbeat, request,
+                 std::chrono::milliseconds(config_.broker_session_timeout_ms / 2),
+                 [this](Result<std::string> body) {
+                   heartbeat_in_flight_ = false;
+                   wire::BrokerHeartbeatResponse response;
+                   if (!body) {
+                     spdlog::debug("broker heartbeat: {}", body.error().to_string());
+                   } else if (response.ParseFromString(*body) && response.error_code() != 0) {
+                     spdlog::warn("broker heartbeat refused: {}", response.error_message());
+                   }
+                 });
+}
+
+void Broker::fetch_producer_id_block(std::function<void(Result<ProducerIdBlock>)> done) {
+  if (!channel_) return done(make_error(protocol::errc::request_timed_out, "not in a cluster"));
+  wire::AllocateProducerIdsRequest request;
+  request.set_node_id(config_.node_id);
+  channel_->send(
+      protocol::ApiKey::allocate_producer_ids, request, kProducerIdWaitTimeout,
+      [done = std::move(done)](Result<std::string> body) {
+        if (!body) return done(std::move(body).error());
+        wire::AllocateProducerIdsResponse response;
+        if (!response.ParseFromString(*body)) {
+          return done(make_error(protocol::errc::unknown_server_error, "unreadable producer id block"));
+        }
+        if (response.error_code() != 0) {
+          return done(
+              make_error(static_cast<protocol::errc>(response.error_code()), response.error_message()));
+        }
+        done(ProducerIdBlock{response.producer_id_start(), response.producer_id_len()});
+      });
 }
 
 void Broker::schedule_raft_tick() {
@@ -161,6 +228,9 @@ void Broker::begin_shutdown() {
   flush_timer_.cancel();
   retention_timer_.cancel();
   raft_timer_.cancel();
+  broker_heartbeat_timer_.cancel();
+  if (transport_) static_cast<ClusterProducerIdAllocator&>(*producer_ids_).stop();
+  if (channel_) channel_->stop();
   if (cleaner_) cleaner_->stop();  // a pass in progress leaves only temporary files
   server_->stop_accepting();
   server_->stop_reading_all();

@@ -18,6 +18,7 @@ namespace millrace::broker {
 namespace {
 
 constexpr int64_t kMiB = 1024 * 1024;
+constexpr size_t kMaxRackBytes = 255;
 
 Error config_error(std::string message) {
   return make_error(errc::invalid_config, std::move(message));
@@ -70,8 +71,8 @@ Setter host_port_setter(HostPort BrokerConfig::*field) {
   };
 }
 
-const std::array<KeySpec, 32>& key_specs() {
-  static const std::array<KeySpec, 32> specs = {{
+const std::array<KeySpec, 35>& key_specs() {
+  static const std::array<KeySpec, 35> specs = {{
       {"node_id", int_setter(&BrokerConfig::node_id, 0, std::numeric_limits<int32_t>::max())},
       {"data_dir",
        [](BrokerConfig& c, std::string_view v) -> Status {
@@ -101,6 +102,14 @@ const std::array<KeySpec, 32>& key_specs() {
          c.peers = std::move(*parsed);
          return {};
        }},
+      {"rack",
+       [](BrokerConfig& c, std::string_view v) -> Status {
+         if (v.size() > kMaxRackBytes) return config_error("must be at most 255 bytes");
+         c.rack = std::string(v);
+         return {};
+       }},
+      {"broker_heartbeat_interval_ms", int_setter(&BrokerConfig::broker_heartbeat_interval_ms, 10, 600'000)},
+      {"broker_session_timeout_ms", int_setter(&BrokerConfig::broker_session_timeout_ms, 20, 3'600'000)},
       {"raft_tick_ms", int_setter(&BrokerConfig::raft_tick_ms, 1, 10'000)},
       {"election_timeout_ms", int_setter(&BrokerConfig::election_timeout_ms, 10, 600'000)},
       {"heartbeat_interval_ms", int_setter(&BrokerConfig::heartbeat_interval_ms, 1, 600'000)},
@@ -225,12 +234,9 @@ Status validate_config(const BrokerConfig& config) {
                         ") must be at least 1024 bytes below 'max_frame_bytes' (" +
                         std::to_string(config.max_frame_bytes) + ")");
   }
-  if (!config.peers.empty()) {
-    bool self = false;
-    for (const auto& p : config.peers) self = self || p.node_id == config.node_id;
-    if (!self) {
-      return config_error("key 'peers' must list this node (node_id " + std::to_string(config.node_id) + ")");
-    }
+  if (config.broker_session_timeout_ms < 2 * config.broker_heartbeat_interval_ms) {
+    return config_error(
+        "key 'broker_session_timeout_ms' must be at least twice 'broker_heartbeat_interval_ms'");
   }
   if (config.heartbeat_interval_ms < config.raft_tick_ms ||
       config.election_timeout_ms < 2 * config.heartbeat_interval_ms) {

@@ -55,7 +55,12 @@ void add_assignments(const std::vector<std::vector<int32_t>>& assignments,
 
 Controller::Controller(const BrokerConfig& config, storage::KvStore& store, Flusher& flusher,
                        RaftTransport& transport, PartitionManager& manager)
-    : config_(config), store_(store), flusher_(flusher), transport_(transport), manager_(manager) {}
+    : config_(config),
+      store_(store),
+      flusher_(flusher),
+      transport_(transport),
+      manager_(manager),
+      brokers_(store) {}
 
 Controller::~Controller() = default;
 
@@ -63,6 +68,7 @@ Status Controller::open() {
   auto applied = store_.get(kAppliedKey);
   if (!applied) return std::move(applied).error();
   if (applied->has_value()) applied_ = Offset{std::stoll(**applied)};
+  if (Status st = open_brokers(); !st) return st;
 
   storage::LogConfig log_config;
   log_config.segment_bytes = kControllerSegmentBytes;
@@ -94,11 +100,8 @@ bool Controller::is_leader() const {
 }
 
 std::vector<NodeId> Controller::live_nodes() const {
-  const auto window = std::chrono::milliseconds(std::max<int64_t>(3 * config_.election_timeout_ms, 1500));
   std::vector<NodeId> out;
-  for (const auto& p : config_.peers) {
-    if (transport_.alive(NodeId{p.node_id}, window)) out.push_back(NodeId{p.node_id});
-  }
+  for (const auto& b : placement_candidates()) out.push_back(NodeId{b.node_id});
   return out;
 }
 
@@ -108,6 +111,7 @@ void Controller::step(const replication::Message& message) {
 
 void Controller::tick() {
   partition_->replica_tick();
+  tick_brokers();
 }
 
 Status Controller::close() {
@@ -171,7 +175,7 @@ void Controller::on_commit(Offset commit_end) {
             spdlog::error("controller: unreadable command at offset {}", r.offset);
             continue;
           }
-          if (Status st = apply(command); !st) {
+          if (Status st = apply(command, Offset{r.offset}); !st) {
             spdlog::error("controller: applying the command at offset {} failed: {}", r.offset,
                           st.error().to_string());
           }
@@ -190,7 +194,8 @@ void Controller::on_commit(Offset commit_end) {
   }
 }
 
-Status Controller::apply(const wire::ControllerCommand& command) {
+Status Controller::apply(const wire::ControllerCommand& command, Offset offset) {
+  if (is_broker_command(command)) return apply_broker_command(command, offset);
   switch (command.command_case()) {
     case wire::ControllerCommand::kCreateTopic: {
       const auto& c = command.create_topic();
@@ -210,7 +215,7 @@ Status Controller::apply(const wire::ControllerCommand& command) {
     case wire::ControllerCommand::kAddPartitions:
       return manager_.apply_add_partitions(command.add_partitions().name(),
                                            to_assignments(command.add_partitions().partitions()));
-    case wire::ControllerCommand::COMMAND_NOT_SET:
+    default:
       break;
   }
   return make_error(errc::invalid_request, "empty controller command");
@@ -218,26 +223,17 @@ Status Controller::apply(const wire::ControllerCommand& command) {
 
 std::vector<std::vector<int32_t>> Controller::assign(const std::string& topic, int32_t first_partition,
                                                      int32_t count, int32_t replication_factor) const {
-  std::vector<int32_t> nodes;
-  for (const auto& p : config_.peers) nodes.push_back(p.node_id);
-  std::sort(nodes.begin(), nodes.end());
-  // Start each topic at a different node so leaders spread across topics as well as partitions.
-  const size_t offset = std::hash<std::string>{}(topic) % nodes.size();
-  std::vector<std::vector<int32_t>> out;
-  for (int32_t p = first_partition; p < first_partition + count; ++p) {
-    std::vector<int32_t> replicas;
-    for (int32_t r = 0; r < replication_factor; ++r) {
-      replicas.push_back(nodes[(offset + static_cast<size_t>(p) + static_cast<size_t>(r)) % nodes.size()]);
-    }
-    out.push_back(std::move(replicas));
-  }
-  return out;
+  // Registered, unfenced, live brokers only; spread across racks (replica_placement.h). Start each topic at
+  // a different broker so leaders spread across topics as well as partitions.
+  const std::vector<PlacementBroker> brokers = placement_candidates();
+  const size_t start = std::hash<std::string>{}(topic) % brokers.size();
+  return place_replicas(brokers, start, first_partition, count, replication_factor);
 }
 
 void Controller::create_topic(const TopicSpecInput& spec, int32_t replication_factor, Done done) {
   if (Status st = check_leader(); !st) return done(std::move(st));
   if (Status st = manager_.validate_new_topic(spec); !st) return done(std::move(st));
-  const int32_t cluster_size = static_cast<int32_t>(config_.peers.size());
+  const auto cluster_size = static_cast<int32_t>(brokers_.all().size());
   const int32_t rf =
       replication_factor == 0 ? std::min(kDefaultReplicationFactorMax, cluster_size) : replication_factor;
   const auto live = static_cast<int32_t>(live_nodes().size());
@@ -301,6 +297,11 @@ void Controller::add_partitions(const std::string& name, int32_t total_partition
                                                          " partitions; the new count must be larger"));
   }
   const int32_t rf = record->assignments.empty() ? 1 : static_cast<int32_t>(record->assignments[0].size());
+  if (const auto live = static_cast<int32_t>(live_nodes().size()); rf > live) {
+    return done(make_error(errc::invalid_replication_factor, "the new partitions need " + std::to_string(rf) +
+                                                                 " live brokers; " + std::to_string(live) +
+                                                                 " are live"));
+  }
   wire::ControllerCommand command;
   auto* c = command.mutable_add_partitions();
   c->set_name(name);

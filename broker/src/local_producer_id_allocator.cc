@@ -13,7 +13,7 @@ Result<ProducerIdAndEpoch> LocalProducerIdAllocator::allocate() {
   if (next_id_ == block_end_) {
     if (Status st = claim_next_block(); !st) return std::move(st).error();
   }
-  return ProducerIdAndEpoch{id_base_ + next_id_++, 0};
+  return ProducerIdAndEpoch{next_id_++, 0};
 }
 
 Status LocalProducerIdAllocator::claim_next_block() {

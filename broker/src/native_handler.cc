@@ -83,6 +83,10 @@ void NativeHandler::handle(const protocol::FrameView& frame, MutableByteView pay
       return handle_transfer_leadership(frame, respond);
     case ApiKey::init_producer_id:
       return handle_init_producer_id(frame, respond);
+    case ApiKey::broker_heartbeat:
+      return handle_broker_heartbeat(frame, respond);
+    case ApiKey::allocate_producer_ids:
+      return handle_allocate_producer_ids(frame, respond);
     case ApiKey::error:
       break;
   }
@@ -131,31 +135,6 @@ void NativeHandler::handle_metadata(const protocol::FrameView& frame, Respond& r
     }
   }
   respond(native::encode(ApiKey::metadata, frame.header.correlation_id, resp));
-}
-
-void NativeHandler::describe_brokers(wire::MetadataResponse& resp) const {
-  if (controller_ == nullptr) {
-    auto* broker = resp.add_brokers();
-    broker->set_node_id(config_.node_id);
-    broker->set_host(advertised_.host);
-    broker->set_port(advertised_.port);
-    broker->set_alive(true);
-    resp.set_controller_id(config_.node_id);
-    resp.set_cluster_id("millrace-single-node");
-    return;
-  }
-  const auto live = controller_->live_nodes();
-  for (const auto& peer : config_.peers) {
-    auto* broker = resp.add_brokers();
-    broker->set_node_id(peer.node_id);
-    const HostPort& address = peer.node_id == config_.node_id ? advertised_ : peer.address;
-    broker->set_host(address.host);
-    broker->set_port(address.port);
-    broker->set_alive(std::find(live.begin(), live.end(), NodeId{peer.node_id}) != live.end());
-  }
-  const auto leader = controller_->leader();
-  resp.set_controller_id(leader ? leader->value : -1);
-  resp.set_cluster_id("millrace");
 }
 
 void NativeHandler::handle_raft_messages(const protocol::FrameView& frame, Respond& respond) {

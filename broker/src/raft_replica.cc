@@ -100,6 +100,12 @@ Status RaftReplica::transfer_leadership(NodeId target) {
   return st;
 }
 
+Result<Offset> RaftReplica::propose_configuration_change(const replication::ConfigChange& change) {
+  auto proposed = node_->propose_configuration_change(change);
+  process_ready();
+  return proposed;
+}
+
 std::vector<NodeId> RaftReplica::in_sync_replicas() const {
   std::vector<NodeId> out;
   if (!node_->is_leader() || caught_up_term_ != node_->term()) return out;

@@ -36,6 +36,12 @@ void RaftTransport::flush() {
   }
 }
 
+void RaftTransport::add_peer(const PeerAddress& peer) {
+  if (stopped_ || peer.node_id == self_.value || links_.count(peer.node_id) > 0) return;
+  peers_.push_back(peer);
+  links_.emplace(peer.node_id, std::make_shared<PeerLink>(io_, peer.address, kPeerLinkMaxQueuedBytes));
+}
+
 void RaftTransport::broadcast(const std::vector<LeaderHint>& hints) {
   if (stopped_ || hints.empty()) return;
   const Buffer frame = encode_leader_hints(hints);

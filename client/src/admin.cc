@@ -284,7 +284,7 @@ Result<ClusterInfo> Admin::cluster_info() {
       std::nullopt, protocol::ApiKey::metadata, wire::MetadataRequest{});
   if (!response) return std::move(response).error();
   impl_->network().metadata().apply(*response);
-  // Liveness is each node's own view; the controller leader hears from every broker, so ask it.
+  // Every node has the committed broker list; the controller leader has it first, so ask it.
   if (auto controller = impl_->controller()) {
     auto from_controller = impl_->network().call_and_decode<wire::MetadataResponse>(
         controller, protocol::ApiKey::metadata, wire::MetadataRequest{});
@@ -293,10 +293,13 @@ Result<ClusterInfo> Admin::cluster_info() {
   ClusterInfo out;
   out.cluster_id = response->cluster_id();
   out.controller_id = NodeId{response->controller_id()};
-  for (const auto& b : response->brokers()) {
-    out.brokers.push_back(
-        BrokerNode{NodeId{b.node_id()}, BrokerAddress{b.host(), static_cast<uint16_t>(b.port())}, b.alive()});
-  }
+  auto add = [&out](const wire::BrokerInfo& b) {
+    out.brokers.push_back(BrokerNode{NodeId{b.node_id()},
+                                     BrokerAddress{b.host(), static_cast<uint16_t>(b.port())}, b.alive(),
+                                     b.rack(), b.fenced()});
+  };
+  for (const auto& b : response->brokers()) add(b);
+  for (const auto& b : response->fenced_brokers()) add(b);
   std::sort(out.brokers.begin(), out.brokers.end(),
             [](const auto& a, const auto& b) { return a.node_id < b.node_id; });
   return out;

@@ -30,29 +30,42 @@ std::optional<Response> ask(uint16_t port, protocol::ApiKey key, const Request& 
 }  // namespace
 
 std::vector<std::string> fast_raft_args() {
-  return {"--set", "raft_tick_ms=20",         "--set", "election_timeout_ms=300",
-          "--set", "heartbeat_interval_ms=60"};
+  return {"--set", "raft_tick_ms=20",
+          "--set", "election_timeout_ms=300",
+          "--set", "heartbeat_interval_ms=60",
+          "--set", "broker_heartbeat_interval_ms=100",
+          "--set", "broker_session_timeout_ms=1500"};
 }
 
-ClusterProcess::ClusterProcess(std::filesystem::path dir, int nodes, std::vector<std::string> extra_args)
+ClusterProcess::ClusterProcess(std::filesystem::path dir, int nodes, std::vector<std::string> extra_args,
+                               std::map<int, std::vector<std::string>> node_args)
     : dir_(std::move(dir)) {
   // Hold every port until all are picked so that no two nodes get the same one.
   std::set<uint16_t> ports;
   while (static_cast<int>(ports.size()) < nodes) ports.insert(pick_free_port());
-  std::string peers;
   int id = 0;
   for (uint16_t port : ports) {
-    if (!peers.empty()) peers += ",";
-    peers += std::to_string(id++) + "@127.0.0.1:" + std::to_string(port);
+    if (!voters_.empty()) voters_ += ",";
+    voters_ += std::to_string(id++) + "@127.0.0.1:" + std::to_string(port);
   }
   id = 0;
   for (uint16_t port : ports) {
-    std::vector<std::string> args = {"--node-id", std::to_string(id), "--peers", peers};
+    std::vector<std::string> args = {"--node-id", std::to_string(id), "--peers", voters_};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
+    const auto& own = node_args[id];
+    args.insert(args.end(), own.begin(), own.end());
     nodes_.push_back(
         std::make_unique<BrokerProcess>(dir_ / ("node-" + std::to_string(id)), std::move(args), port));
     ++id;
   }
+}
+
+int ClusterProcess::add_broker(std::vector<std::string> extra_args) {
+  const int id = size();
+  std::vector<std::string> args = {"--node-id", std::to_string(id), "--peers", voters_};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  nodes_.push_back(std::make_unique<BrokerProcess>(dir_ / ("node-" + std::to_string(id)), std::move(args)));
+  return id;
 }
 
 ClusterProcess::~ClusterProcess() {

@@ -24,13 +24,16 @@
 
 namespace millrace::testing {
 
-// Raft timing for tests that want quick elections (a follower campaigns after 300–600 ms of silence).
+// Raft timing for tests that want quick elections (a follower campaigns after 300–600 ms of silence), and
+// quick broker fencing (heartbeats every 100 ms, fenced after 1.5 s without one).
 std::vector<std::string> fast_raft_args();
 
 class ClusterProcess {
  public:
-  // `extra_args` go to every node after --node-id, --listen, --data-dir and --peers.
-  ClusterProcess(std::filesystem::path dir, int nodes, std::vector<std::string> extra_args = {});
+  // `extra_args` go to every node after --node-id, --listen, --data-dir and --peers; `node_args[i]` only to
+  // node i (after extra_args), e.g. its --rack.
+  ClusterProcess(std::filesystem::path dir, int nodes, std::vector<std::string> extra_args = {},
+                 std::map<int, std::vector<std::string>> node_args = {});
   ~ClusterProcess();  // kills every node still running
   ClusterProcess(const ClusterProcess&) = delete;
   ClusterProcess& operator=(const ClusterProcess&) = delete;
@@ -42,6 +45,10 @@ class ClusterProcess {
   std::string bootstrap() const;
   std::string bootstrap(int id) const;
   std::string peers() const;
+
+  // Adds a broker beyond the initial voters (not started): node id size(), the same --peers as the others
+  // (which do not list it), `extra_args` after them. Returns its id.
+  int add_broker(std::vector<std::string> extra_args);
 
   // Starts the nodes in `order` (default 0..n-1), each once its port accepts connections.
   void start_all(const std::vector<int>& order = {});
@@ -78,6 +85,7 @@ class ClusterProcess {
 
  private:
   std::filesystem::path dir_;
+  std::string voters_;  // the --peers every node is given
   std::vector<std::unique_ptr<BrokerProcess>> nodes_;
 };
 

@@ -31,18 +31,20 @@ int cluster_info(const GlobalOptions& globals, bool as_json) {
     json.key("brokers").begin_array();
     for (const auto& b : info->brokers) {
       json.begin_object().key("node_id").value(b.node_id.value).key("host").value(b.address.host);
-      json.key("port").value(int64_t{b.address.port}).key("alive").value(b.alive).end_object();
+      json.key("port").value(int64_t{b.address.port}).key("rack").value(b.rack);
+      json.key("alive").value(b.alive).key("fenced").value(b.fenced).end_object();
     }
     json.end_array().end_object();
     out = json.str() + "\n";
   } else {
     out = "Cluster: " + info->cluster_id + "\nController: " + std::to_string(info->controller_id.value) +
           "\nBrokers:\n";
-    TextTable table({"ID", "HOST", "PORT", "STATUS"});
+    TextTable table({"ID", "HOST", "PORT", "RACK", "STATUS"});
     for (const auto& b : info->brokers) {
       const bool controller = b.node_id == info->controller_id;
+      const char* status = b.fenced ? "fenced" : b.alive ? "alive" : "not registered";
       table.add_row({std::to_string(b.node_id.value) + (controller ? "*" : ""), b.address.host,
-                     std::to_string(b.address.port), b.alive ? "alive" : "not heard from"});
+                     std::to_string(b.address.port), b.rack.empty() ? "-" : b.rack, status});
     }
     out += table.render("  ");
   }

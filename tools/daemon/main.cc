@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
   using namespace millrace::broker;
   CLI::App app{"millraced: the Millrace broker daemon"};
   std::string config_path;
-  std::string node_id, data_dir, listen, advertise, peers;
+  std::string node_id, data_dir, listen, advertise, peers, rack;
   std::vector<std::string> overrides;
   app.add_option("--config", config_path, "YAML config file (see config/millrace.yaml)");
   app.add_option("--node-id", node_id, "node id (config key node_id)");
@@ -37,7 +37,9 @@ int main(int argc, char** argv) {
   app.add_option("--listen", listen, "HOST:PORT for the native protocol (config key listen)");
   app.add_option("--advertise", advertise, "HOST:PORT clients should use (config key advertise)");
   app.add_option("--peers", peers,
-                 "ID@HOST:PORT,... the initial controller voters, this node among them (config key peers)");
+                 "ID@HOST:PORT,... the initial controller voters; a node not among them joins as a broker "
+                 "(config key peers)");
+  app.add_option("--rack", rack, "this broker's rack, for rack-aware replica placement (config key rack)");
   app.add_option("--set", overrides, "KEY=VALUE for any config key; repeatable");
   try {
     app.parse(argc, argv);
@@ -59,6 +61,7 @@ int main(int argc, char** argv) {
   if (!listen.empty()) flags.emplace_back("listen", listen);
   if (!advertise.empty()) flags.emplace_back("advertise", advertise);
   if (!peers.empty()) flags.emplace_back("peers", peers);
+  if (!rack.empty()) flags.emplace_back("rack", rack);
   for (const auto& o : overrides) {
     const auto eq = o.find('=');
     if (eq == std::string::npos) return fail("--set takes KEY=VALUE (got '" + o + "')");

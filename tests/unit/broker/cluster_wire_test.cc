@@ -138,12 +138,15 @@ TEST_CASE("peers are parsed from ID@HOST:PORT lists, with clear errors") {
   CHECK_FALSE(parse_peers("x@127.0.0.1:9300").ok());
   CHECK_FALSE(parse_peers("0@127.0.0.1:0").ok());
 
+  // A node not among the peers is accepted: it joins as a broker beyond the controller voters.
   BrokerConfig config;
   config.node_id = 5;
   config.peers = *peers;
-  auto refused = validate_config(config);
-  REQUIRE_FALSE(refused.ok());
-  CHECK_THAT(refused.error().message, Catch::Contains("must list this node"));
+  CHECK(validate_config(config).ok());
   config.node_id = 1;
   CHECK(validate_config(config).ok());
+  config.broker_session_timeout_ms = config.broker_heartbeat_interval_ms;
+  auto refused = validate_config(config);
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.error().message, Catch::Contains("broker_session_timeout_ms"));
 }

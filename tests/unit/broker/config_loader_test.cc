@@ -48,6 +48,9 @@ TEST_CASE("config/millrace.yaml documents exactly the defaults") {
   CHECK(c->raft_tick_ms == d.raft_tick_ms);
   CHECK(c->election_timeout_ms == d.election_timeout_ms);
   CHECK(c->heartbeat_interval_ms == d.heartbeat_interval_ms);
+  CHECK(c->rack == d.rack);
+  CHECK(c->broker_heartbeat_interval_ms == d.broker_heartbeat_interval_ms);
+  CHECK(c->broker_session_timeout_ms == d.broker_session_timeout_ms);
 }
 
 TEST_CASE("keys override defaults") {

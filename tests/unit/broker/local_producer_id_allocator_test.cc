@@ -37,21 +37,3 @@ TEST_CASE("the next block is recorded before ids from it are handed out") {
   LocalProducerIdAllocator after_crash(**store, 100);
   CHECK(after_crash.allocate()->producer_id == 100);
 }
-
-TEST_CASE("nodes of a cluster allocate from disjoint ranges") {
-  test::TempDir dir;
-  std::set<int64_t> seen;
-  for (int32_t node = 0; node < 3; ++node) {
-    auto store = storage::RocksDbKvStore::open(dir.path() / ("meta-" + std::to_string(node)));
-    REQUIRE(store.ok());
-    LocalProducerIdAllocator allocator(**store, 10, producer_id_base_for_node(node));
-    for (int i = 0; i < 25; ++i) {
-      auto id = allocator.allocate();
-      REQUIRE(id.ok());
-      CHECK(id->producer_id >= producer_id_base_for_node(node));
-      CHECK(id->producer_id < producer_id_base_for_node(node + 1));
-      CHECK(seen.insert(id->producer_id).second);
-    }
-  }
-  CHECK(seen.size() == 75);
-}

@@ -29,8 +29,15 @@ struct BrokerConfig {
   std::filesystem::path data_dir = "./data";
   HostPort listen{"0.0.0.0", 9192};
   HostPort advertise{};  // empty host: derived from listen (the machine's host name for 0.0.0.0)
-  // Cluster: the initial controller voters (this node among them). Empty: a one-node cluster.
+  // Cluster: the initial controller voters. Empty: a one-node cluster. A node not among them joins as a
+  // broker: it registers with the controller, which makes it a learner of the controller group.
   std::vector<PeerAddress> peers;
+  // This broker's rack (availability zone); empty: none. Replicas of a partition spread across racks.
+  std::string rack;
+  // Brokers heartbeat the controller leader every broker_heartbeat_interval_ms; one that it has not heard
+  // from for broker_session_timeout_ms is fenced (Kafka's defaults: 2 s and 9 s).
+  int64_t broker_heartbeat_interval_ms = 2000;
+  int64_t broker_session_timeout_ms = 9000;
   // Raft timing (cluster mode). A follower campaigns after a random wait in [election_timeout_ms,
   // 2 * election_timeout_ms) without hearing from its leader; leaders send heartbeats every
   // heartbeat_interval_ms. Both are counted in ticks of raft_tick_ms.

@@ -8,25 +8,38 @@
 // replicas. The offset applied so far is kept under "controller/applied" so a restart resumes, and every
 // apply is idempotent, so a crash between an apply and that record replays safely.
 //
+// Brokers register and heartbeat through the controller leader (ApiKey 14); it commits RegisterBroker,
+// FenceBroker and UnfenceBroker commands, which every node applies to its BrokerRegistry. A broker beyond the
+// initial voters becomes a learner of the controller group once registered. Producer id blocks (ApiKey 15)
+// come from AllocateProducerIdBlock commands; the next block's start is applied state, so blocks never
+// overlap across restarts and failovers.
+//
 // Requests that change metadata are accepted only by the controller leader (others answer NOT_CONTROLLER);
 // their callbacks run once the command is committed and applied on the leader.
 //
 // Thread-safety: network thread only.
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "millrace/broker/broker_config.h"
+#include "millrace/broker/broker_registry.h"
 #include "millrace/broker/flusher.h"
 #include "millrace/broker/partition.h"
 #include "millrace/broker/partition_manager.h"
 #include "millrace/broker/raft_transport.h"
+#include "millrace/broker/replica_placement.h"
 #include "millrace/storage/kv_store.h"
 
 namespace millrace::wire {
 class ControllerCommand;
-}
+class BrokerHeartbeatRequest;
+class BrokerHeartbeatResponse;
+class AllocateProducerIdsResponse;
+}  // namespace millrace::wire
 
 namespace millrace::broker {
 
@@ -47,9 +60,21 @@ class Controller {
                           const std::vector<std::string>& remove, bool validate_only, Done done);
   void add_partitions(const std::string& name, int32_t total_partitions, Done done);
 
+  // --- brokers and producer ids (controller_brokers.cc) ---
+  using HeartbeatDone = std::function<void(const wire::BrokerHeartbeatResponse&)>;
+  using ProducerIdsDone = std::function<void(const wire::AllocateProducerIdsResponse&)>;
+  // A broker's heartbeat (controller leader; others answer NOT_CONTROLLER): registers it, or records its
+  // new address or rack, and unfences it if it was fenced. Answered at once with the committed state.
+  void broker_heartbeat(const wire::BrokerHeartbeatRequest& request, HeartbeatDone done);
+  // The next block of producer ids for `node`, answered once the allocation is committed and applied.
+  void allocate_producer_ids(int32_t node, ProducerIdsDone done);
+  // The brokers as the committed metadata has them.
+  const BrokerRegistry& brokers() const { return brokers_; }
+
   std::optional<NodeId> leader() const;
   bool is_leader() const;
-  // Nodes heard from recently (this node included): the live brokers.
+  // The brokers new replicas may go to: registered, not fenced, and heard from recently (this node
+  // included, once registered).
   std::vector<NodeId> live_nodes() const;
   void step(const replication::Message& message);
   void tick();
@@ -59,7 +84,14 @@ class Controller {
   Status check_leader() const;
   void propose(const wire::ControllerCommand& command, Done done);
   void on_commit(Offset commit_end);
-  Status apply(const wire::ControllerCommand& command);
+  Status apply(const wire::ControllerCommand& command, Offset offset);
+  // controller_brokers.cc
+  Status open_brokers();
+  bool is_broker_command(const wire::ControllerCommand& command) const;
+  Status apply_broker_command(const wire::ControllerCommand& command, Offset offset);
+  void tick_brokers();
+  void propose_broker_change(int32_t node, const wire::ControllerCommand& command);
+  std::vector<PlacementBroker> placement_candidates() const;
   std::vector<std::vector<int32_t>> assign(const std::string& topic, int32_t first_partition, int32_t count,
                                            int32_t replication_factor) const;
 
@@ -71,6 +103,19 @@ class Controller {
   std::shared_ptr<Partition> partition_;
   Offset applied_{0};
   std::map<int64_t, Done> pending_;  // by the end offset of the command's entry
+
+  // Brokers (controller_brokers.cc). Applied state on every node:
+  BrokerRegistry brokers_;
+  int64_t next_producer_id_ = 0;    // the first id of the next block ("controller/next_producer_id")
+  Offset producer_ids_applied_{0};  // end offset of the last allocation applied (replays skip)
+  // Leader only (volatile; reset when this node becomes leader):
+  bool was_leader_ = false;
+  std::chrono::steady_clock::time_point leader_since_{};
+  std::map<int32_t, std::chrono::steady_clock::time_point> heartbeats_;  // last heartbeat per broker
+  std::set<int32_t> broker_changes_in_flight_;                           // nodes with a proposal pending
+  std::map<uint64_t, int64_t> allocated_blocks_;  // request id -> block start (awaited by this leader)
+  uint64_t next_request_id_ = 1;
+  uint64_t broker_ticks_ = 0;
 };
 
 }  // namespace millrace::broker

@@ -52,6 +52,8 @@ class NativeHandler final : public RequestHandler {
   void handle_transfer_leadership(const protocol::FrameView& frame, Respond& respond);
   void describe_brokers(wire::MetadataResponse& resp) const;
   void handle_init_producer_id(const protocol::FrameView& frame, Respond& respond);
+  void handle_broker_heartbeat(const protocol::FrameView& frame, Respond& respond);
+  void handle_allocate_producer_ids(const protocol::FrameView& frame, Respond& respond);
 
   boost::asio::io_context& io_;
   PartitionManager& manager_;

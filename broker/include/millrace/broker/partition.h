@@ -73,6 +73,9 @@ class Partition : public std::enable_shared_from_this<Partition> {
   void replica_tick();
   Status transfer_leadership(NodeId target) { return replica_->transfer_leadership(target); }
   void erase_replica_state() { replica_->erase_state(); }
+  Result<Offset> propose_configuration_change(const replication::ConfigChange& change) {
+    return replica_->propose_configuration_change(change);
+  }
   // Runs after the commit index rises (the controller applies its commands here).
   void set_commit_listener(std::function<void(Offset commit_end)> listener) {
     commit_listener_ = std::move(listener);

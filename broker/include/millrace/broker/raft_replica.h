@@ -48,6 +48,8 @@ class RaftReplica {
   // The owner's fsync completed: entries below `flushed_end` are durable.
   void on_flushed(Offset flushed_end);
   Status transfer_leadership(NodeId target);
+  // Adds, promotes or removes one member of the group (leader only; one change at a time).
+  Result<Offset> propose_configuration_change(const replication::ConfigChange& change);
 
   const replication::RaftNode& node() const { return *node_; }
   const RaftGroupId& group() const { return group_; }

@@ -35,6 +35,8 @@ class RaftTransport {
 
   // Queues `message` for message.to (ignored if that node is unknown or is this node).
   void send(const RaftGroupId& group, replication::Message message);
+  // Adds a broker beyond the initial peers (learned from its registration); a known node keeps its address.
+  void add_peer(const PeerAddress& peer);
   // Sends `hints` to every peer (best effort, like everything here).
   void broadcast(const std::vector<LeaderHint>& hints);
   // Records that `node` was heard from now.

@@ -53,7 +53,9 @@ struct TopicDescription {
 struct BrokerNode {
   NodeId node_id{0};
   BrokerAddress address;
-  bool alive = true;  // heard from recently, as the answering node sees it
+  bool alive = true;    // registered and not fenced, in the controller's committed metadata
+  std::string rack;     // empty: none
+  bool fenced = false;  // missed heartbeats for broker_session_timeout_ms
 };
 
 struct ClusterInfo {

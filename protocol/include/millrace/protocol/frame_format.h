@@ -43,6 +43,8 @@ enum class ApiKey : uint16_t {
   raft_messages = 11,  // between brokers: Raft messages, one-way (no response)
   create_partitions = 12,
   transfer_leadership = 13,
+  broker_heartbeat = 14,       // broker to controller leader: registration and liveness
+  allocate_producer_ids = 15,  // broker to controller leader: the next block of producer ids
   error = 0xFFFF,  // response only: the request could not be handled at all (unknown API, bad body)
 };
 
