@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "millrace/broker/broker_config.h"
 #include "millrace/broker/flusher.h"
@@ -46,6 +47,13 @@ class Controller {
   void alter_topic_config(const std::string& name, const TopicConfigOverrides& set,
                           const std::vector<std::string>& remove, bool validate_only, Done done);
   void add_partitions(const std::string& name, int32_t total_partitions, Done done);
+  // Records a partition's target replica set (controller_reassign.cc; docs/replication.md, "Reassignment").
+  // `done` runs once the command is committed and applied; the move itself continues in the background.
+  void reassign_partition(const std::string& topic, int32_t partition, const std::vector<int32_t>& replicas,
+                          Done done);
+  // Controller leader: proposes the completion of every reassignment whose group's committed configuration
+  // is its target. Called every Raft tick.
+  void complete_reassignments();
 
   std::optional<NodeId> leader() const;
   bool is_leader() const;
@@ -71,6 +79,7 @@ class Controller {
   std::shared_ptr<Partition> partition_;
   Offset applied_{0};
   std::map<int64_t, Done> pending_;  // by the end offset of the command's entry
+  std::set<RaftGroupId> completing_;  // completions proposed and not yet applied
 };
 
 }  // namespace millrace::broker

@@ -43,6 +43,7 @@ enum class ApiKey : uint16_t {
   raft_messages = 11,  // between brokers: Raft messages, one-way (no response)
   create_partitions = 12,
   transfer_leadership = 13,
+  alter_partition_reassignment = 16,
   error = 0xFFFF,  // response only: the request could not be handled at all (unknown API, bad body)
 };
 

@@ -1,0 +1,78 @@
+// Controller: partition reassignment (docs/replication.md, "Reassignment"). The controller records the
+// target replica set in its log; each partition's Raft leader moves its group there
+// (PartitionManager::drive_reassignments); the controller leader sees the group's committed configuration
+// reach the target (its own replica or the leader's hints) and records the completion, which updates the
+// assignment on every node.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "cluster.pb.h"
+#include "millrace/broker/controller.h"
+#include "millrace/broker/partition_reassignment.h"
+#include "millrace/protocol/errc.h"
+
+namespace millrace::broker {
+
+using protocol::errc;
+
+void Controller::reassign_partition(const std::string& topic, int32_t partition,
+                                    const std::vector<int32_t>& replicas, Done done) {
+  if (Status st = check_leader(); !st) return done(std::move(st));
+  auto record = manager_.topic_record(topic);
+  if (!record || partition < 0 || partition >= record->partitions) {
+    return done(make_error(errc::unknown_topic_or_partition,
+                           "topic '" + topic + "' has no partition " + std::to_string(partition)));
+  }
+  const std::string name = topic + "-" + std::to_string(partition);
+  std::vector<int32_t> brokers;
+  for (const auto& p : config_.peers) brokers.push_back(p.node_id);
+  const RaftGroupId group{topic, partition};
+  const bool in_progress = manager_.reassignments().count(group) > 0 || completing_.count(group) > 0;
+  if (Status st = validate_reassignment(name, replicas, brokers, in_progress); !st) return done(std::move(st));
+  const auto& current = record->assignments.at(static_cast<size_t>(partition));
+  wire::ControllerCommand command;
+  if (replicas_adding(current, replicas).empty() && replicas_removing(current, replicas).empty()) {
+    // The same replicas (perhaps in another order: a new preferred leader): nothing to move.
+    auto* c = command.mutable_complete_reassignment();
+    c->set_topic(topic);
+    c->set_partition(partition);
+    for (int32_t r : replicas) c->add_replicas(r);
+  } else {
+    auto* c = command.mutable_reassign_partition();
+    c->set_topic(topic);
+    c->set_partition(partition);
+    for (int32_t r : replicas) c->add_target(r);
+  }
+  propose(command, std::move(done));
+}
+
+void Controller::complete_reassignments() {
+  if (!is_leader()) {
+    completing_.clear();
+    return;
+  }
+  const auto reassignments = manager_.reassignments();  // proposing may apply a completion at once
+  for (const auto& [group, target] : reassignments) {
+    if (completing_.count(group) > 0) continue;
+    const auto configuration = manager_.committed_configuration(group);
+    if (!configuration || !reached_target(*configuration, target)) continue;
+    wire::ControllerCommand command;
+    auto* c = command.mutable_complete_reassignment();
+    c->set_topic(group.topic);
+    c->set_partition(group.partition);
+    for (int32_t r : target) c->add_replicas(r);
+    completing_.insert(group);
+    spdlog::info("controller: {} reached its target configuration {}", group.to_string(),
+                 configuration->to_string());
+    propose(command, [this, group = group](Status st) {
+      if (!st) {
+        completing_.erase(group);  // proposed again on a later tick (or by the next controller leader)
+        spdlog::warn("controller: completing the reassignment of {} failed: {}", group.to_string(),
+                     st.error().to_string());
+      }
+    });
+  }
+}
+
+}  // namespace millrace::broker
