@@ -38,6 +38,8 @@ class SegmentFile {
   void mark_removed() { removed_ = true; }
 
  private:
+  Status sync_files();
+
   const std::unique_ptr<File> log_;
   const std::unique_ptr<File> index_;
   const std::unique_ptr<File> time_index_;
