@@ -28,8 +28,9 @@ void Controller::reassign_partition(const std::string& topic, int32_t partition,
   std::vector<int32_t> brokers;
   for (const auto& p : config_.peers) brokers.push_back(p.node_id);
   const RaftGroupId group{topic, partition};
-  const bool in_progress = manager_.reassignments().count(group) > 0 || completing_.count(group) > 0;
-  if (Status st = validate_reassignment(name, replicas, brokers, in_progress); !st) return done(std::move(st));
+  const bool in_progress = manager_.reassignments().count(group) > 0 || in_flight_.count(group) > 0;
+  if (Status st = validate_reassignment(name, replicas, brokers, in_progress); !st)
+    return done(std::move(st));
   const auto& current = record->assignments.at(static_cast<size_t>(partition));
   wire::ControllerCommand command;
   if (replicas_adding(current, replicas).empty() && replicas_removing(current, replicas).empty()) {
@@ -44,17 +45,22 @@ void Controller::reassign_partition(const std::string& topic, int32_t partition,
     c->set_partition(partition);
     for (int32_t r : replicas) c->add_target(r);
   }
-  propose(command, std::move(done));
+  // A second request before this one is applied is refused as in progress.
+  in_flight_.insert(group);
+  propose(command, [this, group, done = std::move(done)](Status st) {
+    in_flight_.erase(group);
+    done(std::move(st));
+  });
 }
 
 void Controller::complete_reassignments() {
   if (!is_leader()) {
-    completing_.clear();
+    in_flight_.clear();
     return;
   }
   const auto reassignments = manager_.reassignments();  // proposing may apply a completion at once
   for (const auto& [group, target] : reassignments) {
-    if (completing_.count(group) > 0) continue;
+    if (in_flight_.count(group) > 0) continue;
     const auto configuration = manager_.committed_configuration(group);
     if (!configuration || !reached_target(*configuration, target)) continue;
     wire::ControllerCommand command;
@@ -62,12 +68,12 @@ void Controller::complete_reassignments() {
     c->set_topic(group.topic);
     c->set_partition(group.partition);
     for (int32_t r : target) c->add_replicas(r);
-    completing_.insert(group);
+    in_flight_.insert(group);
     spdlog::info("controller: {} reached its target configuration {}", group.to_string(),
                  configuration->to_string());
     propose(command, [this, group = group](Status st) {
       if (!st) {
-        completing_.erase(group);  // proposed again on a later tick (or by the next controller leader)
+        in_flight_.erase(group);  // proposed again on a later tick (or by the next controller leader)
         spdlog::warn("controller: completing the reassignment of {} failed: {}", group.to_string(),
                      st.error().to_string());
       }

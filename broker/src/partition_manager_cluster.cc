@@ -202,7 +202,8 @@ void PartitionManager::rebalance_leaders() {
 void PartitionManager::note_leader_hint(const LeaderHint& hint) {
   auto [it, inserted] = hinted_leaders_.try_emplace(hint.group, hint.term, hint.leader);
   if (!inserted && it->second.first <= hint.term) it->second = {hint.term, hint.leader};
-  if (hint.configuration && it->second.first == hint.term) hinted_configurations_[hint.group] = *hint.configuration;
+  if (hint.configuration && it->second.first == hint.term)
+    hinted_configurations_[hint.group] = *hint.configuration;
 }
 
 void PartitionManager::step(const RaftGroupId& group, const replication::Message& message) {

@@ -57,7 +57,8 @@ void PartitionManager::load_reassignment_state() {
       const std::string rest = key.substr(kReassignKeyPrefix.size());
       const auto slash = rest.rfind('/');
       if (slash == std::string::npos) continue;
-      reassignments_[RaftGroupId{rest.substr(0, slash), std::stoi(rest.substr(slash + 1))}] = decode_ids(value);
+      reassignments_[RaftGroupId{rest.substr(0, slash), std::stoi(rest.substr(slash + 1))}] =
+          decode_ids(value);
     }
   }
   // When this data directory was born. One that already holds metadata predates this record: 0, older than
@@ -166,15 +167,15 @@ Status PartitionManager::apply_complete_reassignment(const std::string& topic, i
   auto& slot = t.partitions.at(static_cast<size_t>(partition));
   if (slot) {
     if (slot->replica()) slot->erase_replica_state();
-    slot->abandon(make_error(errc::not_leader_or_follower,
-                             group.to_string() + " has no replica on node " + std::to_string(config_.node_id)));
+    slot->abandon(make_error(errc::not_leader_or_follower, group.to_string() + " has no replica on node " +
+                                                               std::to_string(config_.node_id)));
     slot.reset();
   } else {
     (void)KvHardStateStore(*store_, group).erase();
   }
-  t.failures[partition] = make_error(
-      errc::not_leader_or_follower,
-      "partition " + group.to_string() + " has no replica on node " + std::to_string(config_.node_id));
+  t.failures[partition] =
+      make_error(errc::not_leader_or_follower, "partition " + group.to_string() + " has no replica on node " +
+                                                   std::to_string(config_.node_id));
   std::error_code ec;
   std::filesystem::remove_all(partition_dir(topic, partition), ec);
   if (ec) spdlog::warn("could not remove {}: {}", partition_dir(topic, partition).string(), ec.message());

@@ -24,8 +24,8 @@ std::string list(const std::vector<int32_t>& ids) {
 
 }  // namespace
 
-ReassignmentStep next_reassignment_step(const Configuration& configuration, const std::vector<int32_t>& target,
-                                        NodeId self) {
+ReassignmentStep next_reassignment_step(const Configuration& configuration,
+                                        const std::vector<int32_t>& target, NodeId self) {
   using Kind = ReassignmentStep::Kind;
   for (NodeId learner : configuration.learners) {
     if (!in(target, learner)) return {Kind::remove_node, learner};
@@ -62,14 +62,13 @@ Status validate_reassignment(const std::string& partition_name, const std::vecto
   std::set<int32_t> seen;
   for (int32_t r : replicas) {
     if (!seen.insert(r).second) {
-      return make_error(errc::invalid_replica_assignment,
-                        partition_name + ": broker " + std::to_string(r) + " is listed twice in [" +
-                            list(replicas) + "]");
+      return make_error(errc::invalid_replica_assignment, partition_name + ": broker " + std::to_string(r) +
+                                                              " is listed twice in [" + list(replicas) + "]");
     }
     if (std::find(brokers.begin(), brokers.end(), r) == brokers.end()) {
-      return make_error(errc::invalid_replica_assignment, partition_name + ": broker " + std::to_string(r) +
-                                                              " is not a known broker (brokers: " +
-                                                              list(brokers) + ")");
+      return make_error(errc::invalid_replica_assignment,
+                        partition_name + ": broker " + std::to_string(r) +
+                            " is not a known broker (brokers: " + list(brokers) + ")");
     }
   }
   if (in_progress) {
@@ -79,7 +78,8 @@ Status validate_reassignment(const std::string& partition_name, const std::vecto
   return {};
 }
 
-std::vector<int32_t> replicas_adding(const std::vector<int32_t>& current, const std::vector<int32_t>& target) {
+std::vector<int32_t> replicas_adding(const std::vector<int32_t>& current,
+                                     const std::vector<int32_t>& target) {
   std::vector<int32_t> out;
   for (int32_t r : target) {
     if (std::find(current.begin(), current.end(), r) == current.end()) out.push_back(r);
@@ -88,7 +88,8 @@ std::vector<int32_t> replicas_adding(const std::vector<int32_t>& current, const 
   return out;
 }
 
-std::vector<int32_t> replicas_removing(const std::vector<int32_t>& current, const std::vector<int32_t>& target) {
+std::vector<int32_t> replicas_removing(const std::vector<int32_t>& current,
+                                       const std::vector<int32_t>& target) {
   return replicas_adding(target, current);
 }
 

@@ -35,7 +35,8 @@ std::string log_start_key(const RaftGroupId& group) {
 }
 
 void put_be(std::string& out, uint64_t v, int bytes) {
-  for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xFF));
+  for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((v >> shift) & 0xFF));
 }
 
 uint64_t get_be(const std::string& in, size_t at, int bytes) {
@@ -78,9 +79,11 @@ Result<std::optional<LogStart>> load_log_start(storage::KvStore& store, const Ra
   if (!value) return std::move(value).error();
   if (value->has_value()) {
     auto start = decode_log_start(**value);
-    if (start && start->offset >= log.log_start_offset() && start->offset <= log.log_end_offset()) return start;
+    if (start && start->offset >= log.log_start_offset() && start->offset <= log.log_end_offset())
+      return start;
   }
-  if (log.log_start_offset() > Offset{0}) return std::optional<LogStart>(LogStart{log.log_start_offset(), Term{0}, std::nullopt});
+  if (log.log_start_offset() > Offset{0})
+    return std::optional<LogStart>(LogStart{log.log_start_offset(), Term{0}, std::nullopt});
   return std::optional<LogStart>();
 }
 

@@ -282,7 +282,8 @@ TEST_CASE("reassignment under acks=all load moves replicas, the leader among tho
   // The old leader left: it deleted its copy; someone else leads.
   const int new_leader = leader_now(cluster, "moving");
   CHECK(new_leader != leader);
-  CHECK(wait_until([&] { return !std::filesystem::exists(cluster.node(leader).data_dir() / "moving-0"); }, 10s));
+  CHECK(wait_until([&] { return !std::filesystem::exists(cluster.node(leader).data_dir() / "moving-0"); },
+                   10s));
   int64_t acked_end = 0;
   for (const auto& [value, offset] : load.acked.offset_by_value) acked_end = std::max(acked_end, offset + 1);
   wait_for_identical(cluster, "moving", target, acked_end);

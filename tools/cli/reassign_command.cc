@@ -89,9 +89,8 @@ void add_reassign_command(CLI::App& partition, const GlobalOptions& globals, Com
   cmd->add_flag("--wait", options->wait, "Wait until the reassignment is complete");
   cmd->add_option("--timeout-ms", options->timeout_ms, "With --wait: give up waiting after this long")
       ->check(at_least(1));
-  cmd->callback([&runner, &globals, options] {
-    runner = [&globals, options] { return reassign(globals, *options); };
-  });
+  cmd->callback(
+      [&runner, &globals, options] { runner = [&globals, options] { return reassign(globals, *options); }; });
 }
 
 }  // namespace millrace::cli

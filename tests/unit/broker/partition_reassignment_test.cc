@@ -27,7 +27,8 @@ Configuration config(std::vector<int32_t> voters, std::vector<int32_t> learners 
 std::optional<int> leader_of(TestCluster& cluster) {
   std::optional<int> found;
   for (int i = 0; i < cluster.size(); ++i) {
-    if (cluster.node(i).is_leader() && (!found || cluster.node(i).term() > cluster.node(*found).term())) found = i;
+    if (cluster.node(i).is_leader() && (!found || cluster.node(i).term() > cluster.node(*found).term()))
+      found = i;
   }
   return found;
 }
@@ -96,7 +97,8 @@ TEST_CASE("reassignment requests are validated") {
 TEST_CASE("the next reassignment step, one server at a time") {
   const NodeId self{0};
   // Replace 2 by 3: add 3 as a learner, promote it, remove 2.
-  CHECK(next_reassignment_step(config({0, 1, 2}), {0, 1, 3}, self) == ReassignmentStep{Kind::add_learner, NodeId{3}});
+  CHECK(next_reassignment_step(config({0, 1, 2}), {0, 1, 3}, self) ==
+        ReassignmentStep{Kind::add_learner, NodeId{3}});
   CHECK(next_reassignment_step(config({0, 1, 2}, {3}), {0, 1, 3}, self) ==
         ReassignmentStep{Kind::promote_learner, NodeId{3}});
   CHECK(next_reassignment_step(config({0, 1, 2, 3}), {0, 1, 3}, self) ==

@@ -79,7 +79,7 @@ class Controller {
   std::shared_ptr<Partition> partition_;
   Offset applied_{0};
   std::map<int64_t, Done> pending_;  // by the end offset of the command's entry
-  std::set<RaftGroupId> completing_;  // completions proposed and not yet applied
+  std::set<RaftGroupId> in_flight_;  // reassignment commands proposed and not yet applied
 };
 
 }  // namespace millrace::broker

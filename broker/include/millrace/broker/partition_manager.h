@@ -30,13 +30,13 @@ struct TopicSpecInput {
 
 struct PartitionState {
   PartitionId id;
-  std::vector<int32_t> replicas;          // cluster mode: the assigned replicas
-  int32_t leader = -1;                    // cluster mode: as this node knows it (-1: unknown)
-  std::vector<int32_t> in_sync_replicas;  // cluster mode: known only on the leader
+  std::vector<int32_t> replicas;           // cluster mode: the assigned replicas
+  int32_t leader = -1;                     // cluster mode: as this node knows it (-1: unknown)
+  std::vector<int32_t> in_sync_replicas;   // cluster mode: known only on the leader
   std::vector<int32_t> adding_replicas;    // a reassignment in progress: replicas joining
   std::vector<int32_t> removing_replicas;  // a reassignment in progress: replicas leaving
-  std::optional<Error> error;             // the partition could not be opened; the offsets below are then -1
-  std::optional<Error> write_error;       // open and readable, but refusing writes (a failed fsync)
+  std::optional<Error> error;              // the partition could not be opened; the offsets below are then -1
+  std::optional<Error> write_error;        // open and readable, but refusing writes (a failed fsync)
   Offset log_start_offset;
   Offset log_end_offset;
   Offset high_watermark;
@@ -129,7 +129,8 @@ class PartitionManager {
   // --- Reassignment (partition_manager_reassign.cc; docs/replication.md, "Reassignment") ---
   // Records the target replica set of a partition (persisted); a node in the target without a replica opens
   // one, as a new member with an empty log.
-  Status apply_reassign_partition(const std::string& topic, int32_t partition, const std::vector<int32_t>& target);
+  Status apply_reassign_partition(const std::string& topic, int32_t partition,
+                                  const std::vector<int32_t>& target);
   // The group reached `replicas`: the assignment becomes it; a node outside it deletes its copy.
   Status apply_complete_reassignment(const std::string& topic, int32_t partition,
                                      const std::vector<int32_t>& replicas);
@@ -183,7 +184,7 @@ class PartitionManager {
   std::map<RaftGroupId, int> led_checks_;  // consecutive rebalance_leaders() calls a partition was led here
   storage::KvStore* store_ = nullptr;
   std::map<RaftGroupId, std::vector<int32_t>> reassignments_;                 // group -> target
-  std::map<RaftGroupId, replication::Configuration> hinted_configurations_;  // committed, from hints
+  std::map<RaftGroupId, replication::Configuration> hinted_configurations_;   // committed, from hints
   std::map<RaftGroupId, std::chrono::steady_clock::time_point> handed_over_;  // last leadership hand-over
   int64_t data_dir_created_ms_ = 0;  // 0: older than any topic (or unknown)
 };

@@ -48,6 +48,7 @@ Status validate_reassignment(const std::string& partition_name, const std::vecto
 
 // The replicas joining (in `target`, not in `current`) and leaving (the reverse), ascending.
 std::vector<int32_t> replicas_adding(const std::vector<int32_t>& current, const std::vector<int32_t>& target);
-std::vector<int32_t> replicas_removing(const std::vector<int32_t>& current, const std::vector<int32_t>& target);
+std::vector<int32_t> replicas_removing(const std::vector<int32_t>& current,
+                                       const std::vector<int32_t>& target);
 
 }  // namespace millrace::broker

@@ -29,7 +29,7 @@ struct PartitionDescription {
   PartitionId partition{0};
   NodeId leader{-1};  // -1: no leader right now
   std::vector<NodeId> replicas;
-  std::vector<NodeId> in_sync_replicas;  // as the leader sees them (a cluster); {the node} on one node
+  std::vector<NodeId> in_sync_replicas;   // as the leader sees them (a cluster); {the node} on one node
   std::vector<NodeId> adding_replicas;    // a reassignment in progress: replicas joining (else empty)
   std::vector<NodeId> removing_replicas;  // a reassignment in progress: replicas leaving (else empty)
   Offset log_start_offset{0};
