@@ -214,7 +214,8 @@ Status Controller::apply(const wire::ControllerCommand& command) {
       const auto& c = command.reassign_partition();
       in_flight_.erase(RaftGroupId{c.topic(), c.partition()});
       return manager_.apply_reassign_partition(c.topic(), c.partition(),
-                                               std::vector<int32_t>(c.target().begin(), c.target().end()));
+                                               std::vector<int32_t>(c.target().begin(), c.target().end()),
+                                               c.created_ms());
     }
     case wire::ControllerCommand::kCompleteReassignment: {
       const auto& c = command.complete_reassignment();

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "cluster.pb.h"
 #include "millrace/broker/controller.h"
@@ -44,6 +45,9 @@ void Controller::reassign_partition(const std::string& topic, int32_t partition,
     c->set_topic(topic);
     c->set_partition(partition);
     for (int32_t r : replicas) c->add_target(r);
+    c->set_created_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count());
   }
   // A second request before this one is applied is refused as in progress.
   in_flight_.insert(group);

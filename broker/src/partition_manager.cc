@@ -80,7 +80,11 @@ std::shared_ptr<Partition> PartitionManager::open_partition(const TopicRecord& r
                         "partition " + name + " has no replica on node " + std::to_string(config_.node_id)));
       return nullptr;
     }
-    if (assigned && must_rejoin(record, p)) {
+    const RaftGroupId group{record.name, p};
+    const auto joined = reassignment_created_ms_.find(group);
+    const int64_t since_ms =
+        assigned || joined == reassignment_created_ms_.end() ? record.created_ms : joined->second;
+    if (must_rejoin(group, since_ms)) {
       Error error = make_error(errc::kafka_storage_error,
                                "partition " + name + ": node " + std::to_string(config_.node_id) +
                                    " has lost its copy (its data directory is newer than the topic); it "

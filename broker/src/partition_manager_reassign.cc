@@ -41,6 +41,11 @@ std::vector<int32_t> decode_ids(const std::string& value) {
   return out;
 }
 
+// The stored value: the target's ids, then '@' and the command's created_ms.
+std::string encode_target(const std::vector<int32_t>& ids, int64_t created_ms) {
+  return encode_ids(ids) + "@" + std::to_string(created_ms);
+}
+
 int64_t wall_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
@@ -57,8 +62,10 @@ void PartitionManager::load_reassignment_state() {
       const std::string rest = key.substr(kReassignKeyPrefix.size());
       const auto slash = rest.rfind('/');
       if (slash == std::string::npos) continue;
-      reassignments_[RaftGroupId{rest.substr(0, slash), std::stoi(rest.substr(slash + 1))}] =
-          decode_ids(value);
+      const RaftGroupId group{rest.substr(0, slash), std::stoi(rest.substr(slash + 1))};
+      const auto at = value.find('@');
+      reassignments_[group] = decode_ids(value.substr(0, at));
+      reassignment_created_ms_[group] = at == std::string::npos ? 0 : std::stoll(value.substr(at + 1));
     }
   }
   // When this data directory was born. One that already holds metadata predates this record: 0, older than
@@ -83,10 +90,10 @@ bool PartitionManager::joining(const std::string& topic, int32_t partition) cons
          std::find(it->second.begin(), it->second.end(), config_.node_id) != it->second.end();
 }
 
-bool PartitionManager::must_rejoin(const TopicRecord& record, int32_t partition) const {
-  if (store_ == nullptr || record.created_ms >= data_dir_created_ms_) return false;
+bool PartitionManager::must_rejoin(const RaftGroupId& group, int64_t since_ms) const {
+  if (store_ == nullptr || since_ms >= data_dir_created_ms_) return false;
   // A replica that ever took part here has a Raft hard state (a term at least).
-  auto state = KvHardStateStore(*store_, RaftGroupId{record.name, partition}).load();
+  auto state = KvHardStateStore(*store_, group).load();
   return state && state->term.value == 0 && !state->voted_for;
 }
 
@@ -94,6 +101,7 @@ void PartitionManager::forget_reassignments(const std::string& topic) {
   for (auto it = reassignments_.begin(); it != reassignments_.end();) {
     if (it->first.topic == topic) {
       (void)store_->erase(reassign_key(it->first));
+      reassignment_created_ms_.erase(it->first);
       it = reassignments_.erase(it);
     } else {
       ++it;
@@ -102,14 +110,15 @@ void PartitionManager::forget_reassignments(const std::string& topic) {
 }
 
 Status PartitionManager::apply_reassign_partition(const std::string& topic, int32_t partition,
-                                                  const std::vector<int32_t>& target) {
+                                                  const std::vector<int32_t>& target, int64_t created_ms) {
   auto it = topics_.find(topic);
   if (it == topics_.end() || partition < 0 || partition >= it->second.record.partitions) return {};
   const RaftGroupId group{topic, partition};
-  if (Status st = store_->put(reassign_key(group), encode_ids(target)); !st) {
+  if (Status st = store_->put(reassign_key(group), encode_target(target, created_ms)); !st) {
     return make_error(errc::kafka_storage_error, "cannot record the reassignment: " + st.error().to_string());
   }
   reassignments_[group] = target;
+  reassignment_created_ms_[group] = created_ms;
   spdlog::info("{}: reassigning to [{}]", group.to_string(), encode_ids(target));
   Topic& t = it->second;
   auto& slot = t.partitions.at(static_cast<size_t>(partition));
@@ -118,6 +127,16 @@ Status PartitionManager::apply_reassign_partition(const std::string& topic, int3
   if (std::find(assigned.begin(), assigned.end(), config_.node_id) != assigned.end()) {
     // Still a voter of the group: a replica that lost its data must leave it first (a reassignment without
     // this node) and then join again as a learner; one offline for another reason stays offline.
+    return {};
+  }
+  if (must_rejoin(group, created_ms)) {
+    // Replaying a reassignment older than this data directory: this node may have joined then, voted and
+    // acknowledged, and lost it all since. It stays out until a newer reassignment adds it.
+    t.failures[partition] =
+        make_error(errc::kafka_storage_error,
+                   "partition " + group.to_string() + ": node " + std::to_string(config_.node_id) +
+                       " has lost its copy (its data directory is newer than the "
+                       "reassignment that added it); reassign it (docs/operations.md)");
     return {};
   }
   // A new member: whatever an earlier replica left here is stale.
@@ -160,6 +179,7 @@ Status PartitionManager::apply_complete_reassignment(const std::string& topic, i
   if (target != reassignments_.end()) {
     (void)store_->erase(reassign_key(group));
     reassignments_.erase(target);
+    reassignment_created_ms_.erase(group);
   }
   handed_over_.erase(group);
   spdlog::info("{}: reassignment complete, replicas [{}]", group.to_string(), encode_ids(replicas));

@@ -389,6 +389,26 @@ TEST_CASE("a node with a wiped data directory is kept out until reassigned", "[r
   CHECK(cli.out.find("complete: replicas [" + replicas + "]") != std::string::npos);
   wait_for_reassignment(cluster, "wiped", before);
   wait_for_identical(cluster, "wiped", before, 300);
+
+  // Wiped again: replaying the reassignment that added it back must not let it in either (it was a voter).
+  cluster.stop(victim);
+  std::filesystem::remove_all(cluster.node(victim).data_dir());
+  std::filesystem::create_directories(cluster.node(victim).data_dir());
+  cluster.start(victim);
+  // A topic created now is applied after the whole history: once the node knows it, it has replayed all.
+  cluster.create_topic_or_throw("marker", 1, 1);
+  REQUIRE(wait_until(
+      [&] {
+        auto d = cluster.describe(victim, "marker");
+        return d && d->error_code() == 0;
+      },
+      20s));
+  auto after = cluster.describe(victim, "wiped");
+  REQUIRE(after);
+  REQUIRE(after->partitions_size() == 1);
+  CHECK(std::vector<int>(after->partitions(0).replicas().begin(), after->partitions(0).replicas().end()) ==
+        before);
+  CHECK(after->partitions(0).error_message().find("lost its copy") != std::string::npos);
 }
 
 TEST_CASE("a new replica behind the leader's deleted prefix gets a snapshot, then appends", "[reassign]") {

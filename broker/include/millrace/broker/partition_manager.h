@@ -129,8 +129,10 @@ class PartitionManager {
   // --- Reassignment (partition_manager_reassign.cc; docs/replication.md, "Reassignment") ---
   // Records the target replica set of a partition (persisted); a node in the target without a replica opens
   // one, as a new member with an empty log.
+  // `created_ms`: when the controller accepted it; a node whose data directory is newer does not join (it
+  // may have been a member before its data was lost).
   Status apply_reassign_partition(const std::string& topic, int32_t partition,
-                                  const std::vector<int32_t>& target);
+                                  const std::vector<int32_t>& target, int64_t created_ms);
   // The group reached `replicas`: the assignment becomes it; a node outside it deletes its copy.
   Status apply_complete_reassignment(const std::string& topic, int32_t partition,
                                      const std::vector<int32_t>& replicas);
@@ -169,7 +171,8 @@ class PartitionManager {
   void load_reassignment_state();
   // A replica this node is assigned whose data it cannot have (its data directory is newer than the topic
   // and it holds no Raft state for the group): it must rejoin through a reassignment.
-  bool must_rejoin(const TopicRecord& record, int32_t partition) const;
+  // `since_ms`: when the replica was assigned here (the topic's creation, or the reassignment's).
+  bool must_rejoin(const RaftGroupId& group, int64_t since_ms) const;
   bool joining(const std::string& topic, int32_t partition) const;
   void forget_reassignments(const std::string& topic);
   storage::LogConfig log_config(const EffectiveTopicConfig& effective) const;
@@ -183,7 +186,8 @@ class PartitionManager {
   std::map<RaftGroupId, std::pair<int32_t, NodeId>> hinted_leaders_;  // group -> (term, leader)
   std::map<RaftGroupId, int> led_checks_;  // consecutive rebalance_leaders() calls a partition was led here
   storage::KvStore* store_ = nullptr;
-  std::map<RaftGroupId, std::vector<int32_t>> reassignments_;                 // group -> target
+  std::map<RaftGroupId, std::vector<int32_t>> reassignments_;  // group -> target
+  std::map<RaftGroupId, int64_t> reassignment_created_ms_;
   std::map<RaftGroupId, replication::Configuration> hinted_configurations_;   // committed, from hints
   std::map<RaftGroupId, std::chrono::steady_clock::time_point> handed_over_;  // last leadership hand-over
   int64_t data_dir_created_ms_ = 0;  // 0: older than any topic (or unknown)
