@@ -181,6 +181,8 @@ void Broker::schedule_raft_tick() {
     if (ec || shutting_down_) return;
     controller_->tick();
     manager_->tick_replicas();
+    manager_->drive_reassignments();
+    controller_->complete_reassignments();
     if (++raft_ticks_ % kLeaderHintEveryTicks == 0) {
       transport_->broadcast(manager_->leader_hints());
       manager_->rebalance_leaders();

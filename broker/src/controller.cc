@@ -215,6 +215,19 @@ Status Controller::apply(const wire::ControllerCommand& command, Offset offset) 
     case wire::ControllerCommand::kAddPartitions:
       return manager_.apply_add_partitions(command.add_partitions().name(),
                                            to_assignments(command.add_partitions().partitions()));
+    case wire::ControllerCommand::kReassignPartition: {
+      const auto& c = command.reassign_partition();
+      in_flight_.erase(RaftGroupId{c.topic(), c.partition()});
+      return manager_.apply_reassign_partition(c.topic(), c.partition(),
+                                               std::vector<int32_t>(c.target().begin(), c.target().end()),
+                                               c.created_ms());
+    }
+    case wire::ControllerCommand::kCompleteReassignment: {
+      const auto& c = command.complete_reassignment();
+      in_flight_.erase(RaftGroupId{c.topic(), c.partition()});
+      return manager_.apply_complete_reassignment(
+          c.topic(), c.partition(), std::vector<int32_t>(c.replicas().begin(), c.replicas().end()));
+    }
     default:
       break;
   }

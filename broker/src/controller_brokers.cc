@@ -221,7 +221,7 @@ void Controller::tick_brokers() {
   const auto& configuration = partition_->replica()->node().configuration();
   for (const auto& [id, b] : brokers_.all()) {
     if (b.fenced || configuration.contains(NodeId{id})) continue;
-    auto proposed = partition_->propose_configuration_change(
+    auto proposed = partition_->change_configuration(
         replication::ConfigChange{replication::ConfigChangeKind::add_learner, NodeId{id}});
     if (proposed) {
       spdlog::info("controller: broker {} joins the controller group as a learner", id);

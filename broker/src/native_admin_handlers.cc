@@ -145,6 +145,8 @@ void NativeHandler::handle_describe_topics(const protocol::FrameView& frame, Res
         for (int32_t r : p.replicas) pd->add_replicas(r);
       }
       for (int32_t r : p.in_sync_replicas) pd->add_in_sync_replicas(r);
+      for (int32_t r : p.adding_replicas) pd->add_adding_replicas(r);
+      for (int32_t r : p.removing_replicas) pd->add_removing_replicas(r);
       pd->set_log_start_offset(p.log_start_offset.value);
       pd->set_log_end_offset(p.log_end_offset.value);
       pd->set_high_watermark(p.high_watermark.value);

@@ -81,6 +81,8 @@ void NativeHandler::handle(const protocol::FrameView& frame, MutableByteView pay
       return handle_create_partitions(frame, respond);
     case ApiKey::transfer_leadership:
       return handle_transfer_leadership(frame, respond);
+    case ApiKey::alter_partition_reassignment:
+      return handle_alter_partition_reassignment(frame, respond);
     case ApiKey::init_producer_id:
       return handle_init_producer_id(frame, respond);
     case ApiKey::broker_heartbeat:

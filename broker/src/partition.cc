@@ -51,9 +51,15 @@ void Partition::enforce_retention(int64_t now_ms) {
     spdlog::error("{}-{}: segment.ms roll failed: {}", topic_, id_.value, st.error().to_string());
   }
   if (config_.cleanup_policy == CleanupPolicy::compact) return;  // compaction only: no deletion by age/size
-  auto deleted = log_->apply_retention(now_ms, config_.retention_ms, config_.retention_bytes);
+  const Offset delete_below = replica_ ? high_watermark() : Offset{INT64_MAX};
+  auto deleted = log_->apply_retention(now_ms, config_.retention_ms, config_.retention_bytes, delete_below);
   if (!deleted) {
     spdlog::error("{}-{}: retention failed: {}", topic_, id_.value, deleted.error().to_string());
+  } else if (replica_ && deleted->segments_deleted > 0) {
+    if (Status st = replica_->truncate_prefix(log_->log_start_offset()); !st) {
+      spdlog::error("{}-{}: Raft log start not moved after retention: {}", topic_, id_.value,
+                    st.error().to_string());
+    }
   }
   producers_.expire(now_ms);
   if (Status st = producers_.snapshot(*log_); !st) {

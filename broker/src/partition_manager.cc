@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "millrace/broker/partition_reassignment.h"
 #include "millrace/broker/topic_name.h"
 #include "millrace/protocol/errc.h"
 #include "millrace/protocol/list_offsets.h"
@@ -87,10 +88,24 @@ std::shared_ptr<Partition> PartitionManager::open_partition(const TopicRecord& r
   std::vector<NodeId> voters;
   if (!record.assignments.empty()) {
     for (int32_t r : record.assignments.at(static_cast<size_t>(p))) voters.push_back(NodeId{r});
-    if (std::find(voters.begin(), voters.end(), NodeId{config_.node_id}) == voters.end()) {
+    const bool assigned = std::find(voters.begin(), voters.end(), NodeId{config_.node_id}) != voters.end();
+    if (!assigned && !joining(record.name, p)) {
       topic.failures.emplace(
           p, make_error(errc::not_leader_or_follower,
                         "partition " + name + " has no replica on node " + std::to_string(config_.node_id)));
+      return nullptr;
+    }
+    const RaftGroupId group{record.name, p};
+    const auto joined = reassignment_created_ms_.find(group);
+    const int64_t since_ms =
+        assigned || joined == reassignment_created_ms_.end() ? record.created_ms : joined->second;
+    if (must_rejoin(group, since_ms)) {
+      Error error = make_error(errc::kafka_storage_error,
+                               "partition " + name + ": node " + std::to_string(config_.node_id) +
+                                   " has lost its copy (its data directory is newer than the topic); it "
+                                   "takes no part until a reassignment adds it back (docs/operations.md)");
+      spdlog::warn("{}", error.message);
+      topic.failures.emplace(p, std::move(error));
       return nullptr;
     }
   }
@@ -218,7 +233,14 @@ Result<TopicState> PartitionManager::describe_topic(std::string_view name) const
     const auto& p = it->second.partitions[i];
     PartitionState ps;
     ps.id = PartitionId{static_cast<int32_t>(i)};
-    if (i < record.assignments.size()) ps.replicas = record.assignments[i];
+    if (i < record.assignments.size()) {
+      ps.replicas = record.assignments[i];
+      if (auto target = reassignments_.find(RaftGroupId{record.name, static_cast<int32_t>(i)});
+          target != reassignments_.end()) {
+        ps.adding_replicas = replicas_adding(ps.replicas, target->second);
+        ps.removing_replicas = replicas_removing(ps.replicas, target->second);
+      }
+    }
     if (!p) {
       if (auto hint = hinted_leaders_.find(RaftGroupId{record.name, ps.id.value});
           hint != hinted_leaders_.end()) {

@@ -14,6 +14,7 @@ using protocol::errc;
 void PartitionManager::enable_cluster(RaftTransport& transport, storage::KvStore& store) {
   transport_ = &transport;
   store_ = &store;
+  load_reassignment_state();
 }
 
 std::optional<TopicRecord> PartitionManager::topic_record(std::string_view name) const {
@@ -59,6 +60,7 @@ Status PartitionManager::apply_create_topic(const TopicRecord& record) {
 }
 
 Status PartitionManager::apply_delete_topic(const std::string& name) {
+  forget_reassignments(name);
   auto it = topics_.find(name);
   if (it == topics_.end()) return {};
   for (auto& p : it->second.partitions) {
@@ -158,8 +160,11 @@ std::vector<LeaderHint> PartitionManager::leader_hints() const {
     for (size_t i = 0; i < topic.partitions.size(); ++i) {
       const auto& p = topic.partitions[i];
       if (!p || !p->replica() || !p->replica()->node().is_leader()) continue;
-      hints.push_back({RaftGroupId{name, static_cast<int32_t>(i)}, p->replica()->node().term().value,
-                       NodeId{config_.node_id}});
+      const auto& node = p->replica()->node();
+      std::optional<replication::Configuration> configuration;
+      if (node.configuration_committed()) configuration = node.configuration();
+      hints.push_back({RaftGroupId{name, static_cast<int32_t>(i)}, node.term().value, NodeId{config_.node_id},
+                       std::move(configuration)});
     }
   }
   return hints;
@@ -175,6 +180,7 @@ void PartitionManager::rebalance_leaders() {
         continue;
       }
       const RaftGroupId group{name, static_cast<int32_t>(i)};
+      if (reassignments_.count(group) > 0) continue;  // the reassignment decides who leads
       const NodeId preferred{topic.record.assignments[i].front()};
       if (preferred == NodeId{config_.node_id}) continue;
       auto found = led_checks_.find(group);
@@ -196,6 +202,8 @@ void PartitionManager::rebalance_leaders() {
 void PartitionManager::note_leader_hint(const LeaderHint& hint) {
   auto [it, inserted] = hinted_leaders_.try_emplace(hint.group, hint.term, hint.leader);
   if (!inserted && it->second.first <= hint.term) it->second = {hint.term, hint.leader};
+  if (hint.configuration && it->second.first == hint.term)
+    hinted_configurations_[hint.group] = *hint.configuration;
 }
 
 void PartitionManager::step(const RaftGroupId& group, const replication::Message& message) {

@@ -30,6 +30,63 @@ RaftConfig raft_config(const BrokerConfig& config) {
   return rc;
 }
 
+std::string log_start_key(const RaftGroupId& group) {
+  return "raftstart/" + (group.is_controller() ? std::string("@controller") : group.to_string());
+}
+
+void put_be(std::string& out, uint64_t v, int bytes) {
+  for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((v >> shift) & 0xFF));
+}
+
+uint64_t get_be(const std::string& in, size_t at, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<uint8_t>(in[at + static_cast<size_t>(i)]);
+  return v;
+}
+
+// Value layout: int64 offset, int32 term before it, then Configuration::encode() (absent: none known).
+std::string encode_log_start(const LogStart& start) {
+  std::string out;
+  put_be(out, static_cast<uint64_t>(start.offset.value), 8);
+  put_be(out, static_cast<uint32_t>(start.term_before.value), 4);
+  if (start.configuration) {
+    const Buffer config = start.configuration->encode();
+    out.append(config.data(), config.size());
+  }
+  return out;
+}
+
+std::optional<LogStart> decode_log_start(const std::string& value) {
+  if (value.size() < 12) return std::nullopt;
+  LogStart start;
+  start.offset = Offset{static_cast<int64_t>(get_be(value, 0, 8))};
+  start.term_before = Term{static_cast<int32_t>(get_be(value, 8, 4))};
+  if (value.size() > 12) {
+    auto config = Configuration::decode(ByteView(value.data() + 12, value.size() - 12));
+    if (!config) return std::nullopt;
+    start.configuration = std::move(*config);
+  }
+  return start;
+}
+
+// Where the Raft log begins: the persisted start if it lies within the partition log (the segments below
+// it are gone), else the partition log's start with an unknown term before it (0; leader and followers then
+// agree on 0 there, as a snapshot sets it) and the bootstrap configuration.
+Result<std::optional<LogStart>> load_log_start(storage::KvStore& store, const RaftGroupId& group,
+                                               const storage::PartitionLog& log) {
+  auto value = store.get(log_start_key(group));
+  if (!value) return std::move(value).error();
+  if (value->has_value()) {
+    auto start = decode_log_start(**value);
+    if (start && start->offset >= log.log_start_offset() && start->offset <= log.log_end_offset())
+      return start;
+  }
+  if (log.log_start_offset() > Offset{0})
+    return std::optional<LogStart>(LogStart{log.log_start_offset(), Term{0}, std::nullopt});
+  return std::optional<LogStart>();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<RaftReplica>> RaftReplica::open(const RaftGroupId& group, storage::PartitionLog& log,
@@ -39,15 +96,15 @@ Result<std::unique_ptr<RaftReplica>> RaftReplica::open(const RaftGroupId& group,
   auto hard_state = std::make_unique<KvHardStateStore>(store, group);
   auto loaded = hard_state->load();
   if (!loaded) return std::move(loaded).error();
-  std::optional<LogStart> start;
-  if (log.log_start_offset() > Offset{0}) start = LogStart{log.log_start_offset(), Term{0}, std::nullopt};
-  auto segmented = SegmentedLog::open(log, start);
+  auto start = load_log_start(store, group, log);
+  if (!start) return std::move(start).error();
+  auto segmented = SegmentedLog::open(log, *start);
   if (!segmented) return std::move(segmented).error();
   const RaftConfig rc = raft_config(config);
   if (Status st = rc.validate(); !st) return std::move(st).error();
   const std::chrono::milliseconds liveness_window(config.election_timeout_ms);
   std::unique_ptr<RaftReplica> replica(new RaftReplica(group, transport, config.flush, liveness_window,
-                                                       std::move(hooks), std::move(hard_state),
+                                                       std::move(hooks), std::move(hard_state), store,
                                                        std::move(*segmented)));
   replica->node_ = std::make_unique<RaftNode>(rc, *replica->log_, *loaded, Configuration::of_voters(voters));
   // What is on disk now survived the last run; the owner reports later flushes.
@@ -58,13 +115,15 @@ Result<std::unique_ptr<RaftReplica>> RaftReplica::open(const RaftGroupId& group,
 
 RaftReplica::RaftReplica(RaftGroupId group, RaftTransport& transport, FlushPolicy policy,
                          std::chrono::milliseconds liveness_window, Hooks hooks,
-                         std::unique_ptr<KvHardStateStore> hard_state, std::unique_ptr<SegmentedLog> log)
+                         std::unique_ptr<KvHardStateStore> hard_state, storage::KvStore& store,
+                         std::unique_ptr<SegmentedLog> log)
     : group_(std::move(group)),
       transport_(transport),
       policy_(policy),
       liveness_window_(liveness_window),
       hooks_(std::move(hooks)),
       hard_state_(std::move(hard_state)),
+      store_(store),
       log_(std::move(log)) {}
 
 RaftReplica::~RaftReplica() = default;
@@ -100,10 +159,22 @@ Status RaftReplica::transfer_leadership(NodeId target) {
   return st;
 }
 
-Result<Offset> RaftReplica::propose_configuration_change(const replication::ConfigChange& change) {
-  auto proposed = node_->propose_configuration_change(change);
+Result<Offset> RaftReplica::change_configuration(const ConfigChange& change) {
+  if (failed_) return make_error(protocol::errc::kafka_storage_error, group_.to_string() + " has failed");
+  auto offset = node_->propose_configuration_change(change);
   process_ready();
-  return proposed;
+  return offset;
+}
+
+Status RaftReplica::truncate_prefix(Offset new_start) {
+  if (failed_) return make_error(protocol::errc::kafka_storage_error, group_.to_string() + " has failed");
+  Status st = node_->truncate_prefix(new_start);
+  process_ready();
+  return st;
+}
+
+Status RaftReplica::save_log_start(const LogStart& start) {
+  return store_.put(log_start_key(group_), encode_log_start(start));
 }
 
 std::vector<NodeId> RaftReplica::in_sync_replicas() const {
@@ -162,6 +233,9 @@ void RaftReplica::erase_state() {
   if (Status st = hard_state_->erase(); !st) {
     spdlog::warn("{}: could not erase Raft state: {}", group_.to_string(), st.error().to_string());
   }
+  if (Status st = store_.erase(log_start_key(group_)); !st) {
+    spdlog::warn("{}: could not erase its log start: {}", group_.to_string(), st.error().to_string());
+  }
 }
 
 void RaftReplica::fail(const std::string& what, const Error& error) {
@@ -183,7 +257,10 @@ void RaftReplica::process_ready() {
     }
     bool appended = false;
     std::optional<Offset> truncated_to;
+    std::optional<LogStart> new_start;
     for (const LogOp& op : ready.log_ops) {
+      if (const auto* t = std::get_if<TruncatePrefixOp>(&op)) new_start = t->start;
+      if (const auto* r = std::get_if<ResetOp>(&op)) new_start = r->start;
       if (const auto* t = std::get_if<TruncateSuffixOp>(&op)) {
         truncated_to = truncated_to ? std::min(*truncated_to, t->end) : t->end;
       }
@@ -193,6 +270,12 @@ void RaftReplica::process_ready() {
     if (Status st = apply_log_ops(*log_, ready.log_ops); !st) {
       fail("writing the log", st.error());
       break;
+    }
+    if (new_start) {
+      if (Status st = save_log_start(*new_start); !st) {
+        fail("saving the log start", st.error());
+        break;
+      }
     }
     if (truncated_to && hooks_.truncated) hooks_.truncated(*truncated_to);
     if (!ready.log_ops.empty() && hooks_.log_changed) hooks_.log_changed();

@@ -1,5 +1,6 @@
 #include "millrace/broker/raft_wire.h"
 
+#include <algorithm>
 #include <limits>
 #include <type_traits>
 
@@ -147,6 +148,10 @@ Buffer encode_leader_hints(const std::vector<LeaderHint>& hints) {
     out->set_partition(h.group.partition);
     out->set_term(h.term);
     out->set_leader(h.leader.value);
+    if (h.configuration) {
+      for (NodeId n : h.configuration->voters) out->add_voters(n.value);
+      for (NodeId n : h.configuration->learners) out->add_learners(n.value);
+    }
   }
   Buffer frame;
   protocol::append_frame(frame, protocol::ApiKey::raft_messages, 0, body, {});
@@ -158,7 +163,16 @@ std::vector<LeaderHint> decode_leader_hints(const protocol::FrameView& frame) {
   std::vector<LeaderHint> out;
   if (!body.ParseFromArray(frame.body.data(), static_cast<int>(frame.body.size()))) return out;
   for (const auto& h : body.leader_hints()) {
-    out.push_back({RaftGroupId{h.topic(), h.partition()}, h.term(), NodeId{h.leader()}});
+    LeaderHint hint{RaftGroupId{h.topic(), h.partition()}, h.term(), NodeId{h.leader()}, std::nullopt};
+    if (h.voters_size() > 0) {
+      replication::Configuration c;
+      for (int32_t n : h.voters()) c.voters.push_back(NodeId{n});
+      for (int32_t n : h.learners()) c.learners.push_back(NodeId{n});
+      std::sort(c.voters.begin(), c.voters.end());
+      std::sort(c.learners.begin(), c.learners.end());
+      hint.configuration = std::move(c);
+    }
+    out.push_back(std::move(hint));
   }
   return out;
 }

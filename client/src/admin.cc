@@ -27,6 +27,8 @@ PartitionDescription to_partition_description(const wire::PartitionDescription& 
   out.size_bytes = p.size_bytes();
   out.segment_count = p.segment_count();
   for (int32_t r : p.in_sync_replicas()) out.in_sync_replicas.push_back(NodeId{r});
+  for (int32_t r : p.adding_replicas()) out.adding_replicas.push_back(NodeId{r});
+  for (int32_t r : p.removing_replicas()) out.removing_replicas.push_back(NodeId{r});
   if (p.error_code() != 0) {
     out.error = Error{protocol::make_error_code(protocol::errc_from_wire(p.error_code())), p.error_message()};
   }
@@ -224,6 +226,22 @@ Status Admin::transfer_leadership(const std::string& topic, int32_t partition, N
   if (!response) return std::move(response).error();
   if (response->error_code() == 0) return {};
   return internal::error_from_wire(response->error_code(), response->error_message(), name, name);
+}
+
+Status Admin::reassign_partition(const std::string& topic, int32_t partition,
+                                 const std::vector<NodeId>& replicas) {
+  const std::string name = topic + "-" + std::to_string(partition);
+  wire::AlterPartitionReassignmentRequest request;
+  request.set_topic(topic);
+  request.set_partition(partition);
+  for (NodeId r : replicas) request.add_replicas(r.value);
+  return impl_->on_controller([&](internal::NetworkClient::Destination to) -> Status {
+    auto response = impl_->network().call_and_decode<wire::AlterPartitionReassignmentResponse>(
+        to, protocol::ApiKey::alter_partition_reassignment, request);
+    if (!response) return std::move(response).error();
+    if (response->error_code() == 0) return {};
+    return internal::error_from_wire(response->error_code(), response->error_message(), name, topic);
+  });
 }
 
 Result<std::vector<TopicListing>> Admin::list_topics() {

@@ -239,6 +239,10 @@ const Configuration& RaftNode::configuration() const {
   return state_->configuration();
 }
 
+bool RaftNode::configuration_committed() const {
+  return state_->configurations().active_offset() < state_->commit_end();
+}
+
 std::optional<FollowerProgress> RaftNode::progress(NodeId follower) const {
   if (!leader_) return std::nullopt;
   const Progress* progress = leader_->progress(follower);

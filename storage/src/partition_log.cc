@@ -92,8 +92,8 @@ Status PartitionLog::roll_if_older(int64_t now_ms, int64_t segment_ms) {
 }
 
 Result<RetentionResult> PartitionLog::apply_retention(int64_t now_ms, int64_t retention_ms,
-                                                      int64_t retention_bytes) {
-  return impl_->apply_retention(now_ms, retention_ms, retention_bytes);
+                                                      int64_t retention_bytes, Offset delete_below) {
+  return impl_->apply_retention(now_ms, retention_ms, retention_bytes, delete_below);
 }
 
 std::optional<CleaningJob> PartitionLog::prepare_cleaning(const CleaningOptions& options) {

@@ -38,7 +38,8 @@ class PartitionLog::Impl {
   Status set_config(const LogConfig& config);
   Result<std::optional<Offset>> offset_for_timestamp(int64_t timestamp_ms) const;
   Status roll_if_older(int64_t now_ms, int64_t segment_ms);
-  Result<RetentionResult> apply_retention(int64_t now_ms, int64_t retention_ms, int64_t retention_bytes);
+  Result<RetentionResult> apply_retention(int64_t now_ms, int64_t retention_ms, int64_t retention_bytes,
+                                          Offset delete_below);
   // Compaction (partition_log_cleaning.cc).
   std::optional<CleaningJob> prepare_cleaning(const CleaningOptions& options);
   Result<CleaningStats> finish_cleaning(CleaningJob& job);

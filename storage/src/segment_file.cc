@@ -35,6 +35,14 @@ int64_t SegmentFile::lowest_cut_since(uint64_t since) const {
 
 Status SegmentFile::sync() {
   if (removed_) return {};
+  Status s = sync_files();
+  // Retention or a truncation may remove the files (mark_removed() first) while this runs on the flusher
+  // thread; the sync then sees a deleted file, which loses nothing that was meant to be kept.
+  if (!s && removed_) return {};
+  return s;
+}
+
+Status SegmentFile::sync_files() {
   if (Status s = log_->sync(); !s) return s;
   if (Status s = index_->sync(); !s) return s;
   if (Status s = time_index_->sync(); !s) return s;

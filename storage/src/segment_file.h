@@ -45,6 +45,8 @@ class SegmentFile {
   int64_t lowest_cut_since(uint64_t since) const;
 
  private:
+  Status sync_files();
+
   const std::unique_ptr<File> log_;
   const std::unique_ptr<File> index_;
   const std::unique_ptr<File> time_index_;

@@ -48,12 +48,13 @@ Status PartitionLog::Impl::roll_if_older(int64_t now_ms, int64_t segment_ms) {
 }
 
 Result<RetentionResult> PartitionLog::Impl::apply_retention(int64_t now_ms, int64_t retention_ms,
-                                                            int64_t retention_bytes) {
+                                                            int64_t retention_bytes, Offset delete_below) {
   if (closed_) return closed_error(directory_);
   RetentionResult result;
   int64_t total = size_bytes();
   while (segments_.size() > 1) {
     const Segment& oldest = *segments_.front();
+    if (segments_[1]->base_offset() > delete_below) break;  // it holds offsets at or above the bound
     bool expired = false;
     if (retention_ms >= 0) {
       int64_t newest_ms = oldest.max_timestamp_ms();

@@ -8,6 +8,7 @@
 #include "json_writer.h"
 #include "millrace/client/admin.h"
 #include "millrace/protocol/errc.h"
+#include "reassign_command.h"
 #include "text_table.h"
 #include "validators.h"
 
@@ -93,7 +94,7 @@ int transfer_leader(const GlobalOptions& globals, const TransferOptions& options
 
 void add_cluster_commands(CLI::App& app, const GlobalOptions& globals, CommandRunner& runner) {
   auto transfer_options = std::make_shared<TransferOptions>();
-  CLI::App* partition = app.add_subcommand("partition", "Partition leadership (a cluster)");
+  CLI::App* partition = app.add_subcommand("partition", "Partition leadership and replicas (a cluster)");
   CLI::App* transfer =
       partition->add_subcommand("transfer-leader", "Hand a partition's leadership to a replica");
   transfer->add_option("topic", transfer_options->topic, "Topic name")->required();
@@ -104,6 +105,7 @@ void add_cluster_commands(CLI::App& app, const GlobalOptions& globals, CommandRu
   transfer->callback([&runner, &globals, transfer_options] {
     runner = [&globals, transfer_options] { return transfer_leader(globals, *transfer_options); };
   });
+  add_reassign_command(*partition, globals, runner);
 
   auto as_json = std::make_shared<bool>(false);
   CLI::App* cluster = app.add_subcommand("cluster", "Cluster information");

@@ -115,6 +115,12 @@ std::string describe_json(const client::TopicDescription& topic) {
     json.key("in_sync_replicas").begin_array();
     for (const NodeId r : p.in_sync_replicas) json.value(r.value);
     json.end_array();
+    json.key("adding_replicas").begin_array();
+    for (const NodeId r : p.adding_replicas) json.value(r.value);
+    json.end_array();
+    json.key("removing_replicas").begin_array();
+    for (const NodeId r : p.removing_replicas) json.value(r.value);
+    json.end_array();
     json.key("log_start_offset")
         .value(p.log_start_offset.value)
         .key("log_end_offset")
@@ -147,6 +153,10 @@ std::string describe_text(const client::TopicDescription& topic) {
   }
   out += partitions.render("  ");
   for (const auto& p : topic.partitions) {
+    if (p.reassigning()) {
+      out += "  partition " + std::to_string(p.partition.value) + " reassigning: adding [" +
+             join_nodes(p.adding_replicas) + "], removing [" + join_nodes(p.removing_replicas) + "]\n";
+    }
     if (p.error) {
       // Offsets of -1: the replica could not be opened; otherwise it serves reads but refuses writes.
       const char* state = p.log_end_offset.value < 0 ? " offline: " : " refuses writes: ";

@@ -90,8 +90,11 @@ TEST_CASE("an entry whose bytes fail their CRC is refused before it reaches a lo
 }
 
 TEST_CASE("leader hints travel in the same frame type") {
-  const Buffer frame =
-      encode_leader_hints({{RaftGroupId{"a", 1}, 7, NodeId{2}}, {RaftGroupId{"b", 0}, 3, NodeId{0}}});
+  replication::Configuration committed;
+  committed.voters = {NodeId{0}, NodeId{1}, NodeId{2}};
+  committed.learners = {NodeId{3}};
+  const Buffer frame = encode_leader_hints(
+      {{RaftGroupId{"a", 1}, 7, NodeId{2}, std::nullopt}, {RaftGroupId{"b", 0}, 3, NodeId{0}, committed}});
   auto parsed = protocol::parse_frame(frame, 1u << 30);
   REQUIRE(parsed.status == protocol::ParseStatus::complete);
   const auto hints = decode_leader_hints(parsed.frame);
@@ -99,6 +102,9 @@ TEST_CASE("leader hints travel in the same frame type") {
   CHECK(hints[0].group == RaftGroupId{"a", 1});
   CHECK(hints[0].term == 7);
   CHECK(hints[0].leader == NodeId{2});
+  CHECK_FALSE(hints[0].configuration);
+  REQUIRE(hints[1].configuration);
+  CHECK(*hints[1].configuration == committed);
   auto messages = decode_raft_messages(parsed.frame);
   REQUIRE(messages.ok());
   CHECK(messages->empty());

@@ -59,6 +59,13 @@ class Controller {
   void alter_topic_config(const std::string& name, const TopicConfigOverrides& set,
                           const std::vector<std::string>& remove, bool validate_only, Done done);
   void add_partitions(const std::string& name, int32_t total_partitions, Done done);
+  // Records a partition's target replica set (controller_reassign.cc; docs/replication.md, "Reassignment").
+  // `done` runs once the command is committed and applied; the move itself continues in the background.
+  void reassign_partition(const std::string& topic, int32_t partition, const std::vector<int32_t>& replicas,
+                          Done done);
+  // Controller leader: proposes the completion of every reassignment whose group's committed configuration
+  // is its target. Called every Raft tick.
+  void complete_reassignments();
 
   // --- brokers and producer ids (controller_brokers.cc) ---
   using HeartbeatDone = std::function<void(const wire::BrokerHeartbeatResponse&)>;
@@ -116,6 +123,7 @@ class Controller {
   std::map<uint64_t, int64_t> allocated_blocks_;  // request id -> block start (awaited by this leader)
   uint64_t next_request_id_ = 1;
   uint64_t broker_ticks_ = 0;
+  std::set<RaftGroupId> in_flight_;  // reassignment commands proposed and not yet applied
 };
 
 }  // namespace millrace::broker

@@ -50,6 +50,7 @@ class NativeHandler final : public RequestHandler {
   void handle_raft_messages(const protocol::FrameView& frame, Respond& respond);
   void handle_create_partitions(const protocol::FrameView& frame, Respond& respond);
   void handle_transfer_leadership(const protocol::FrameView& frame, Respond& respond);
+  void handle_alter_partition_reassignment(const protocol::FrameView& frame, Respond& respond);
   void describe_brokers(wire::MetadataResponse& resp) const;
   void handle_init_producer_id(const protocol::FrameView& frame, Respond& respond);
   void handle_broker_heartbeat(const protocol::FrameView& frame, Respond& respond);

@@ -41,7 +41,9 @@ class Partition : public std::enable_shared_from_this<Partition> {
   void set_config(const EffectiveTopicConfig& config, const storage::LogConfig& log_config);
 
   // segment.ms rolling and retention.ms / retention.bytes deletion, as of `now_ms`; also expires idle
-  // producers and snapshots the producer state.
+  // producers and snapshots the producer state. A replica deletes committed segments only (below its high
+  // watermark) and moves its Raft log's start with them, so a follower that needs the deleted entries is
+  // sent a snapshot (docs/replication.md).
   void enforce_retention(int64_t now_ms);
   const storage::PartitionLog& log() const { return *log_; }
   const PartitionProducerState& producers() const { return producers_; }
@@ -72,10 +74,11 @@ class Partition : public std::enable_shared_from_this<Partition> {
   void replica_step(const replication::Message& message);
   void replica_tick();
   Status transfer_leadership(NodeId target) { return replica_->transfer_leadership(target); }
-  void erase_replica_state() { replica_->erase_state(); }
-  Result<Offset> propose_configuration_change(const replication::ConfigChange& change) {
-    return replica_->propose_configuration_change(change);
+  // One membership change of the partition's group (leader only): reassignment drives these.
+  Result<Offset> change_configuration(const replication::ConfigChange& change) {
+    return replica_->change_configuration(change);
   }
+  void erase_replica_state() { replica_->erase_state(); }
   // Runs after the commit index rises (the controller applies its commands here).
   void set_commit_listener(std::function<void(Offset commit_end)> listener) {
     commit_listener_ = std::move(listener);

@@ -5,6 +5,7 @@
 // protocol::errc codes with messages.
 //
 // Thread-safety: owner (network) thread only.
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -30,11 +31,13 @@ struct TopicSpecInput {
 
 struct PartitionState {
   PartitionId id;
-  std::vector<int32_t> replicas;          // cluster mode: the assigned replicas
-  int32_t leader = -1;                    // cluster mode: as this node knows it (-1: unknown)
-  std::vector<int32_t> in_sync_replicas;  // cluster mode: known only on the leader
-  std::optional<Error> error;             // the partition could not be opened; the offsets below are then -1
-  std::optional<Error> write_error;       // open and readable, but refusing writes (a failed fsync)
+  std::vector<int32_t> replicas;           // cluster mode: the assigned replicas
+  int32_t leader = -1;                     // cluster mode: as this node knows it (-1: unknown)
+  std::vector<int32_t> in_sync_replicas;   // cluster mode: known only on the leader
+  std::vector<int32_t> adding_replicas;    // a reassignment in progress: replicas joining
+  std::vector<int32_t> removing_replicas;  // a reassignment in progress: replicas leaving
+  std::optional<Error> error;              // the partition could not be opened; the offsets below are then -1
+  std::optional<Error> write_error;        // open and readable, but refusing writes (a failed fsync)
   Offset log_start_offset;
   Offset log_end_offset;
   Offset high_watermark;
@@ -124,6 +127,25 @@ class PartitionManager {
   // One Raft tick for every local replica.
   void tick_replicas();
 
+  // --- Reassignment (partition_manager_reassign.cc; docs/replication.md, "Reassignment") ---
+  // Records the target replica set of a partition (persisted); a node in the target without a replica opens
+  // one, as a new member with an empty log.
+  // `created_ms`: when the controller accepted it; a node whose data directory is newer does not join (it
+  // may have been a member before its data was lost).
+  Status apply_reassign_partition(const std::string& topic, int32_t partition,
+                                  const std::vector<int32_t>& target, int64_t created_ms);
+  // The group reached `replicas`: the assignment becomes it; a node outside it deletes its copy.
+  Status apply_complete_reassignment(const std::string& topic, int32_t partition,
+                                     const std::vector<int32_t>& replicas);
+  // Partitions being reassigned, with their target replica sets.
+  const std::map<RaftGroupId, std::vector<int32_t>>& reassignments() const { return reassignments_; }
+  // A partition's group configuration as known here, if it is committed: from the local replica if it
+  // leads, else from its leader's hints.
+  std::optional<replication::Configuration> committed_configuration(const RaftGroupId& group) const;
+  // For each partition this node leads that is being reassigned, the next membership change toward the
+  // target (called every Raft tick).
+  void drive_reassignments();
+
  private:
   struct Topic {
     TopicRecord record;
@@ -146,6 +168,14 @@ class PartitionManager {
     }
   }
   std::filesystem::path partition_dir(const std::string& topic, int32_t partition) const;
+  // Reassignment: loads the targets and this node's data directory's birth (enable_cluster).
+  void load_reassignment_state();
+  // A replica this node is assigned whose data it cannot have (its data directory is newer than the topic
+  // and it holds no Raft state for the group): it must rejoin through a reassignment.
+  // `since_ms`: when the replica was assigned here (the topic's creation, or the reassignment's).
+  bool must_rejoin(const RaftGroupId& group, int64_t since_ms) const;
+  bool joining(const std::string& topic, int32_t partition) const;
+  void forget_reassignments(const std::string& topic);
   storage::LogConfig log_config(const EffectiveTopicConfig& effective) const;
 
   const BrokerConfig& config_;
@@ -159,6 +189,11 @@ class PartitionManager {
   storage::KvStore* store_ = nullptr;
   // Every partition's files go through it, so the node's descriptors stay bounded (max_open_files).
   std::shared_ptr<storage::BoundedFileSystem> file_system_;
+  std::map<RaftGroupId, std::vector<int32_t>> reassignments_;  // group -> target
+  std::map<RaftGroupId, int64_t> reassignment_created_ms_;
+  std::map<RaftGroupId, replication::Configuration> hinted_configurations_;   // committed, from hints
+  std::map<RaftGroupId, std::chrono::steady_clock::time_point> handed_over_;  // last leadership hand-over
+  int64_t data_dir_created_ms_ = 0;  // 0: older than any topic (or unknown)
 };
 
 }  // namespace millrace::broker

@@ -48,8 +48,11 @@ class RaftReplica {
   // The owner's fsync completed: entries below `flushed_end` are durable.
   void on_flushed(Offset flushed_end);
   Status transfer_leadership(NodeId target);
-  // Adds, promotes or removes one member of the group (leader only; one change at a time).
-  Result<Offset> propose_configuration_change(const replication::ConfigChange& change);
+  // One membership change (leader only; one at a time): see RaftNode::propose_configuration_change.
+  Result<Offset> change_configuration(const replication::ConfigChange& change);
+  // Drops the log below `new_start` (committed entries only), after retention deleted their segments. The
+  // new start (offset, term before it, configuration in force) is persisted so a restart opens the log there.
+  Status truncate_prefix(Offset new_start);
 
   const replication::RaftNode& node() const { return *node_; }
   const RaftGroupId& group() const { return group_; }
@@ -62,14 +65,17 @@ class RaftReplica {
   // Leader only (else 0): the end below which at least `count` members, the leader included, have the log
   // durable. acks=all with min.insync.replicas = n is acknowledged only below durable_on(n).
   Offset durable_on(size_t count) const;
-  // Forgets the persisted hard state (the replica is being deleted).
+  // Forgets the persisted hard state and log start (the replica is being deleted).
   void erase_state();
 
  private:
   RaftReplica(RaftGroupId group, RaftTransport& transport, FlushPolicy policy,
               std::chrono::milliseconds liveness_window, Hooks hooks,
-              std::unique_ptr<KvHardStateStore> hard_state, std::unique_ptr<replication::SegmentedLog> log);
+              std::unique_ptr<KvHardStateStore> hard_state, storage::KvStore& store,
+              std::unique_ptr<replication::SegmentedLog> log);
   void process_ready();
+  // Persists where the log now begins (after a prefix truncation or a snapshot reset).
+  Status save_log_start(const replication::LogStart& start);
   // Leader: records which followers are durable up to the commit point now.
   void note_caught_up();
   void fail(const std::string& what, const Error& error);
@@ -80,6 +86,7 @@ class RaftReplica {
   std::chrono::milliseconds liveness_window_;  // a follower not heard from for this long is not in sync
   Hooks hooks_;
   std::unique_ptr<KvHardStateStore> hard_state_;
+  storage::KvStore& store_;
   std::unique_ptr<replication::SegmentedLog> log_;
   std::unique_ptr<replication::RaftNode> node_;
   bool failed_ = false;

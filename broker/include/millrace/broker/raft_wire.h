@@ -2,12 +2,14 @@
 // The native protocol's encoding of Raft messages between brokers (ApiKey::raft_messages, one-way): a
 // RaftMessages protobuf body (cluster.proto) and, in the payload, every AppendRequest entry's batch bytes in
 // order. docs/protocol.md shows the layout.
+#include <optional>
 #include <vector>
 
 #include "millrace/broker/raft_group_id.h"
 #include "millrace/protocol/bytes.h"
 #include "millrace/protocol/frame.h"
 #include "millrace/protocol/result.h"
+#include "millrace/replication/configuration.h"
 #include "millrace/replication/message.h"
 
 namespace millrace::broker {
@@ -22,6 +24,8 @@ struct LeaderHint {
   RaftGroupId group;
   int32_t term = 0;
   NodeId leader{-1};
+  // The group's configuration as the leader has it, if committed (partition_manager_reassign.cc).
+  std::optional<replication::Configuration> configuration;
 };
 
 // One whole frame carrying `hints` and no Raft message.

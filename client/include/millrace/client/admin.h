@@ -41,6 +41,13 @@ class Admin {
   // Asks the leader of topic-partition to hand leadership to `target` (a cluster; another replica). Returns
   // once the leader has started the transfer; the new leader shows in metadata after its election.
   Status transfer_leadership(const std::string& topic, int32_t partition, NodeId target);
+  // Moves topic-partition's replicas to `replicas` (a cluster; the first is the preferred leader), online:
+  // the partition's Raft group adds each new replica as a learner, promotes it once caught up, then removes
+  // the replicas that leave. Returns once the controller recorded the target; describe_topic shows the
+  // progress (adding/removing replicas) until the assignment is `replicas`. Errors:
+  // UNKNOWN_TOPIC_OR_PARTITION, INVALID_REPLICA_ASSIGNMENT (empty, duplicate or unknown broker ids),
+  // REASSIGNMENT_IN_PROGRESS.
+  Status reassign_partition(const std::string& topic, int32_t partition, const std::vector<NodeId>& replicas);
   Result<std::vector<TopicListing>> list_topics();
   Result<TopicDescription> describe_topic(const std::string& name);
   // Fails with the first topic's error if any topic cannot be described (the message names it).

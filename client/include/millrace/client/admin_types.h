@@ -29,13 +29,16 @@ struct PartitionDescription {
   PartitionId partition{0};
   NodeId leader{-1};  // -1: no leader right now
   std::vector<NodeId> replicas;
-  std::vector<NodeId> in_sync_replicas;  // as the leader sees them (a cluster); {the node} on one node
+  std::vector<NodeId> in_sync_replicas;   // as the leader sees them (a cluster); {the node} on one node
+  std::vector<NodeId> adding_replicas;    // a reassignment in progress: replicas joining (else empty)
+  std::vector<NodeId> removing_replicas;  // a reassignment in progress: replicas leaving (else empty)
   Offset log_start_offset{0};
   Offset log_end_offset{0};
   Offset high_watermark{0};
   int64_t size_bytes = 0;
   int32_t segment_count = 0;
   std::optional<Error> error;  // the partition is offline on its broker (e.g. KAFKA_STORAGE_ERROR)
+  bool reassigning() const { return !adding_replicas.empty() || !removing_replicas.empty(); }
 };
 
 struct ConfigEntry {

@@ -45,6 +45,7 @@ enum class ApiKey : uint16_t {
   transfer_leadership = 13,
   broker_heartbeat = 14,       // broker to controller leader: registration and liveness
   allocate_producer_ids = 15,  // broker to controller leader: the next block of producer ids
+  alter_partition_reassignment = 16,
   error = 0xFFFF,  // response only: the request could not be handled at all (unknown API, bad body)
 };
 

@@ -89,6 +89,8 @@ class RaftNode {
   Offset log_end() const;
   // The configuration in force (the newest in the log, committed or not).
   const Configuration& configuration() const;
+  // Whether configuration() is committed (its entry is below commit_end(), or it is the initial one).
+  bool configuration_committed() const;
   // Leader only: what it knows about `follower`.
   std::optional<FollowerProgress> progress(NodeId follower) const;
 

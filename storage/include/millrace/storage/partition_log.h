@@ -146,7 +146,10 @@ class PartitionLog {
   // >= 0 deletes the oldest while the log without it is still at least that large. Never deletes the active
   // segment. The log start offset advances to the first remaining segment's base offset; reads below it are
   // offset_out_of_range.
-  Result<RetentionResult> apply_retention(int64_t now_ms, int64_t retention_ms, int64_t retention_bytes);
+  // `delete_below` bounds what may go: a segment is deleted only if every offset it holds is below it (a
+  // replicated partition passes its high watermark, so only committed entries are deleted).
+  Result<RetentionResult> apply_retention(int64_t now_ms, int64_t retention_ms, int64_t retention_bytes,
+                                          Offset delete_below = Offset{INT64_MAX});
 
   // ---- Log compaction (cleaning_job.h, docs/storage.md "Compaction") ----
   // A pass over the closed segments wholly below options.clean_up_to, if the dirty ratio (bytes at or after
