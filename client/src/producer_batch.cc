@@ -22,8 +22,17 @@ void run_callback(const DeliveryCallback& callback, const DeliveryReport& report
 }  // namespace
 
 ProducerBatch::ProducerBatch(TopicPartition partition, uint64_t id, int64_t created_ms,
-                             size_t batch_bytes_max)
-    : partition_(std::move(partition)), id_(id), created_ms_(created_ms), batch_bytes_max_(batch_bytes_max) {}
+                             size_t batch_bytes_max, std::shared_ptr<BatchBufferPool> buffer_pool)
+    : partition_(std::move(partition)),
+      id_(id),
+      created_ms_(created_ms),
+      batch_bytes_max_(batch_bytes_max),
+      buffer_pool_(std::move(buffer_pool)),
+      builder_(buffer_pool_ ? buffer_pool_->take() : Buffer{}) {}
+
+ProducerBatch::~ProducerBatch() {
+  if (buffer_pool_ && bytes_) buffer_pool_->give_back(std::move(*bytes_));
+}
 
 bool ProducerBatch::fits(size_t record_bytes) const {
   if (!is_open() || cut_off_) return false;

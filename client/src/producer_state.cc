@@ -23,7 +23,9 @@ AccumulatorConfig accumulator_config(const ProducerConfig& config) {
 }  // namespace
 
 ProducerState::ProducerState(const ProducerConfig& config)
-    : accumulator_(accumulator_config(config)),
+    // Idle batch buffers are bounded by the producer's buffer memory.
+    : accumulator_(accumulator_config(config),
+                   std::make_shared<BatchBufferPool>(config.batch_bytes, config.buffer_memory_bytes)),
       partitioner_(config.null_key_partitioning, std::random_device{}()),
       memory_(config.buffer_memory_bytes) {}
 

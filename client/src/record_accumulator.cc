@@ -21,7 +21,8 @@ RecordAccumulator::AppendResult RecordAccumulator::append(const TopicPartition& 
     queue.back()->mark_full();
     result.batch_full = true;
   }
-  auto batch = std::make_unique<ProducerBatch>(partition, next_batch_id_++, now_ms, config_.batch_bytes);
+  auto batch =
+      std::make_unique<ProducerBatch>(partition, next_batch_id_++, now_ms, config_.batch_bytes, buffer_pool_);
   batch->append(record, std::move(pending));
   result.batch_id = batch->id();
   result.new_batch = true;

@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "producer_batch.h"
@@ -54,7 +55,9 @@ class RecordAccumulator {
         std::numeric_limits<int64_t>::max();  // when a waiting batch becomes ready or expires
   };
 
-  explicit RecordAccumulator(AccumulatorConfig config) : config_(config) {}
+  // `buffer_pool` (may be null) recycles batch buffers; the batches share it, as they may outlive this.
+  explicit RecordAccumulator(AccumulatorConfig config, std::shared_ptr<BatchBufferPool> buffer_pool = nullptr)
+      : config_(config), buffer_pool_(std::move(buffer_pool)) {}
 
   // Appends to the partition's open batch, or starts a new one (cutting off the old one if it is still open).
   AppendResult append(const TopicPartition& partition, const protocol::Record& record, PendingRecord pending,
@@ -99,6 +102,7 @@ class RecordAccumulator {
   using Queue = std::deque<BatchPtr>;
 
   AccumulatorConfig config_;
+  std::shared_ptr<BatchBufferPool> buffer_pool_;
   std::map<TopicPartition, Queue> queues_;  // never holds an empty queue
   bool may_send(const TopicPartition& partition, const ProducerBatch& front) const;
 
