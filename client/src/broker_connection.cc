@@ -166,10 +166,13 @@ asio::awaitable<void> BrokerConnection::write_loop(std::shared_ptr<Session> sess
     for (size_t i = 0; i < batch.size(); ++i) {
       const OutboundRequest& r = batch[i].request;
       protocol::write_frame_header(headers[i].data(), r.api_key, batch[i].correlation_id,
-                                   static_cast<uint32_t>(r.body.size()), r.payload.size());
+                                   static_cast<uint32_t>(r.body.size()), r.payload_bytes());
       buffers.emplace_back(headers[i].data(), headers[i].size());
       if (!r.body.empty()) buffers.emplace_back(r.body.data(), r.body.size());
       if (!r.payload.empty()) buffers.emplace_back(r.payload.data(), r.payload.size());
+      for (const ByteView part : r.payload_parts) {
+        if (!part.empty()) buffers.emplace_back(part.data(), part.size());
+      }
     }
     for (auto& q : batch) {
       if (!q.request.expects_response) continue;
