@@ -1,6 +1,7 @@
 #include "millrace/client/producer.h"
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -35,8 +36,9 @@ class Producer::Impl {
  private:
   Result<std::shared_ptr<const internal::ClusterMetadata>> wait_for_topic(const std::string& topic,
                                                                           SteadyClock::time_point deadline);
+  // `probe` has the record's topic; its partition is scratch space.
   PartitionId choose_partition(const ProducerRecord& record, const std::optional<std::string>& key,
-                               const internal::TopicInfo& topic, size_t record_bytes);
+                               const internal::TopicInfo& topic, size_t record_bytes, TopicPartition& probe);
 
   const ProducerConfig config_;
   std::unique_ptr<internal::NetworkClient> network_;
@@ -88,21 +90,19 @@ Result<std::shared_ptr<const internal::ClusterMetadata>> Producer::Impl::wait_fo
 
 PartitionId Producer::Impl::choose_partition(const ProducerRecord& record,
                                              const std::optional<std::string>& key,
-                                             const internal::TopicInfo& topic, size_t record_bytes) {
+                                             const internal::TopicInfo& topic, size_t record_bytes,
+                                             TopicPartition& probe) {
   const auto count = static_cast<int32_t>(topic.partitions.size());
   if (record.partition) return *record.partition;
   if (key) return partition_for_key(*key, count);
-  std::vector<PartitionId> candidates;
-  for (const auto& p : topic.partitions) {
-    if (p.leader.value >= 0) candidates.push_back(p.partition);
-  }
-  if (candidates.empty()) {
-    for (const auto& p : topic.partitions) candidates.push_back(p.partition);
-  }
+  // The snapshot's cached list (ClusterMetadata::merge); send() already checked the topic has partitions.
+  const std::vector<PartitionId>& candidates = topic.null_key_candidates;
+  assert(!candidates.empty());
   auto& accumulator = state_.accumulator();
   return state_.null_key_partitioner().choose(
       record.topic, candidates, [&](PartitionId p, uint64_t batch_id) {
-        return accumulator.batch_accepts(TopicPartition{record.topic, p}, batch_id, record_bytes);
+        probe.partition = p;
+        return accumulator.batch_accepts(probe, batch_id, record_bytes);
       });
 }
 
@@ -137,14 +137,15 @@ Status Producer::Impl::send(ProducerRecord record, DeliveryCallback callback) {
     return st;
   }
   internal::RecordAccumulator::AppendResult appended;
+  TopicPartition tp{record.topic, PartitionId{0}};  // the one copy of the topic name a record costs
   {
     std::lock_guard lock(state_.mutex());
     if (state_.closing()) {
       state_.memory().release(record_bytes);
       return make_error(errc::closed, "producer is closed");
     }
-    const PartitionId partition = choose_partition(record, wire_record.key, topic, record_bytes);
-    const TopicPartition tp{record.topic, partition};
+    const PartitionId partition = choose_partition(record, wire_record.key, topic, record_bytes, tp);
+    tp.partition = partition;
     state_.record_accepted();
     appended = state_.accumulator().append(
         tp, wire_record, internal::PendingRecord{std::move(callback), timestamp_ms, record_bytes},

@@ -96,10 +96,10 @@ std::vector<std::unique_ptr<ProducerBatch>> ProducerBatch::split_per_record(uint
 }
 
 void ProducerBatch::complete(Offset base_offset) const {
+  DeliveryReport report;  // one for the batch: the topic name is copied once, not per record
+  report.topic = partition_.topic;
+  report.partition = partition_.partition;
   for (size_t i = 0; i < records_.size(); ++i) {
-    DeliveryReport report;
-    report.topic = partition_.topic;
-    report.partition = partition_.partition;
     report.offset = base_offset.value < 0 ? Offset{-1} : Offset{base_offset.value + static_cast<int64_t>(i)};
     report.timestamp_ms = records_[i].timestamp_ms;
     run_callback(records_[i].callback, report);
@@ -107,12 +107,12 @@ void ProducerBatch::complete(Offset base_offset) const {
 }
 
 void ProducerBatch::fail(const Error& error) const {
+  DeliveryReport report;
+  report.topic = partition_.topic;
+  report.partition = partition_.partition;
+  report.error = error;
   for (const auto& r : records_) {
-    DeliveryReport report;
-    report.topic = partition_.topic;
-    report.partition = partition_.partition;
     report.timestamp_ms = r.timestamp_ms;
-    report.error = error;
     run_callback(r.callback, report);
   }
 }
