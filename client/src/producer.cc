@@ -4,6 +4,7 @@
 #include <cassert>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "deadline.h"
@@ -109,10 +110,22 @@ PartitionId Producer::Impl::choose_partition(const ProducerRecord& record,
 Status Producer::Impl::send(ProducerRecord record, DeliveryCallback callback) {
   if (state_.closing()) return make_error(errc::closed, "producer is closed");
   if (record.topic.empty()) return make_error(errc::invalid_argument, "record has no topic");
-  const auto deadline = internal::deadline_after(std::chrono::milliseconds(config_.max_block_ms));
-  auto metadata = wait_for_topic(record.topic, deadline);
-  if (!metadata) return std::move(metadata).error();
-  const internal::TopicInfo& topic = *(*metadata)->topic(record.topic);
+  // The max_block_ms deadline is read from the clock only when send() has to wait (for metadata or memory):
+  // the usual record needs neither.
+  const auto max_block = std::chrono::milliseconds(config_.max_block_ms);
+  std::optional<SteadyClock::time_point> deadline;
+  const auto get_deadline = [&] {
+    if (!deadline) deadline = internal::deadline_after(max_block);
+    return *deadline;
+  };
+  auto metadata = network_->metadata().snapshot();
+  const internal::TopicInfo* known = metadata->topic(record.topic);
+  if (known == nullptr || known->error != protocol::errc::none || known->partitions.empty()) {
+    auto waited = wait_for_topic(record.topic, get_deadline());
+    if (!waited) return std::move(waited).error();
+    metadata = std::move(*waited);
+  }
+  const internal::TopicInfo& topic = *metadata->topic(record.topic);
   const auto count = static_cast<int32_t>(topic.partitions.size());
   if (record.partition && (record.partition->value < 0 || record.partition->value >= count)) {
     return make_error(protocol::errc::unknown_topic_or_partition,
@@ -131,10 +144,8 @@ Status Producer::Impl::send(ProducerRecord record, DeliveryCallback callback) {
                                                              " bytes exceeds max_request_bytes " +
                                                              std::to_string(config_.max_request_bytes));
   }
-  if (auto st =
-          state_.memory().reserve(record_bytes, deadline, std::chrono::milliseconds(config_.max_block_ms));
-      !st) {
-    return st;
+  if (!state_.memory().try_reserve(record_bytes)) {
+    if (auto st = state_.memory().reserve(record_bytes, get_deadline(), max_block); !st) return st;
   }
   internal::RecordAccumulator::AppendResult appended;
   TopicPartition tp{record.topic, PartitionId{0}};  // the one copy of the topic name a record costs

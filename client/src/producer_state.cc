@@ -30,8 +30,9 @@ ProducerState::ProducerState(const ProducerConfig& config)
       memory_(config.buffer_memory_bytes) {}
 
 void ProducerState::record_accepted() {
-  std::lock_guard lock(idle_mutex_);
-  ++incomplete_records_;
+  // No lock: a rise never makes a waiter's condition true. The fall (finished) takes idle_mutex_ so that a
+  // waiter cannot miss its notification.
+  incomplete_records_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void ProducerState::complete(const ProducerBatch& batch, Offset base_offset) {
@@ -48,15 +49,15 @@ void ProducerState::finished(const ProducerBatch& batch) {
   memory_.release(batch.reserved_bytes());
   {
     std::lock_guard lock(idle_mutex_);
-    assert(incomplete_records_ >= batch.record_count());
-    incomplete_records_ -= batch.record_count();
+    assert(incomplete_records_.load() >= batch.record_count());
+    incomplete_records_.fetch_sub(batch.record_count());
   }
   idle_.notify_all();
 }
 
 bool ProducerState::wait_until_idle(std::chrono::steady_clock::time_point deadline) {
   std::unique_lock lock(idle_mutex_);
-  return internal::wait_until(idle_, lock, deadline, [&] { return incomplete_records_ == 0; });
+  return internal::wait_until(idle_, lock, deadline, [&] { return incomplete_records_.load() == 0; });
 }
 
 }  // namespace millrace::client::internal
