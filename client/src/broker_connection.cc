@@ -198,9 +198,9 @@ asio::awaitable<void> BrokerConnection::write_loop(std::shared_ptr<Session> sess
   }
 }
 
-// One receive buffer serves the whole session; it never shrinks, and growing it does not zero it. A frame
-// that fits in it is copied out whole (one exact-size allocation); a larger one gets its own buffer, which
-// the bytes already received are copied to and the rest of the frame is read straight into.
+// One fixed-size receive buffer serves the whole session and is never zero-filled. A frame that fits in it is
+// copied out whole (one exact-size allocation); a larger one gets its own buffer, which the bytes already
+// received are copied to and the rest of the frame is read straight into.
 asio::awaitable<void> BrokerConnection::read_loop(std::shared_ptr<Session> session) {
   auto self = shared_from_this();
   FrameBuffer buffer(kReceiveBufferBytes);
