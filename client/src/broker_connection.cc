@@ -7,6 +7,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -27,8 +28,8 @@ namespace {
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 // How often request deadlines are checked. Timeouts fire at most this late.
 constexpr auto kDeadlineCheckInterval = std::chrono::milliseconds(50);
-// Initial read buffer; it grows to the largest frame seen.
-constexpr size_t kInitialReadBytes = 64 * 1024;
+// The receive buffer. Frames up to this size are copied out of it; larger ones are read into their own.
+constexpr size_t kReceiveBufferBytes = 64 * 1024;
 
 std::string api_name(ApiKey key) {
   return "api " + std::to_string(static_cast<unsigned>(key));
@@ -166,10 +167,13 @@ asio::awaitable<void> BrokerConnection::write_loop(std::shared_ptr<Session> sess
     for (size_t i = 0; i < batch.size(); ++i) {
       const OutboundRequest& r = batch[i].request;
       protocol::write_frame_header(headers[i].data(), r.api_key, batch[i].correlation_id,
-                                   static_cast<uint32_t>(r.body.size()), r.payload.size());
+                                   static_cast<uint32_t>(r.body.size()), r.payload_bytes());
       buffers.emplace_back(headers[i].data(), headers[i].size());
       if (!r.body.empty()) buffers.emplace_back(r.body.data(), r.body.size());
       if (!r.payload.empty()) buffers.emplace_back(r.payload.data(), r.payload.size());
+      for (const ByteView part : r.payload_parts) {
+        if (!part.empty()) buffers.emplace_back(part.data(), part.size());
+      }
     }
     for (auto& q : batch) {
       if (!q.request.expects_response) continue;
@@ -194,19 +198,19 @@ asio::awaitable<void> BrokerConnection::write_loop(std::shared_ptr<Session> sess
   }
 }
 
+// One fixed-size receive buffer serves the whole session and is never zero-filled. A frame that fits in it is
+// copied out whole (one exact-size allocation); a larger one gets its own buffer, which the bytes already
+// received are copied to and the rest of the frame is read straight into.
 asio::awaitable<void> BrokerConnection::read_loop(std::shared_ptr<Session> session) {
   auto self = shared_from_this();
-  Buffer buffer(kInitialReadBytes);
+  FrameBuffer buffer(kReceiveBufferBytes);
   size_t filled = 0;
   while (session == session_) {
-    if (filled == buffer.size()) buffer.resize(buffer.size() * 2);
     auto [ec, n] = co_await session->socket.async_read_some(
         asio::buffer(buffer.data() + filled, buffer.size() - filled), kAsTuple);
     if (session != session_) co_return;
     if (ec) {
-      const bool eof = ec == asio::error::eof || ec == asio::error::connection_reset;
-      fail_session(session,
-                   network_error(eof ? "connection closed by the broker" : "read failed: " + ec.message()));
+      fail_session(session, read_error(ec));
       co_return;
     }
     filled += n;
@@ -220,22 +224,20 @@ asio::awaitable<void> BrokerConnection::read_loop(std::shared_ptr<Session> sessi
         co_return;
       }
       if (parsed.status == protocol::ParseStatus::need_more) {
-        if (parsed.bytes_needed > buffer.size() - consumed) buffer.resize(parsed.bytes_needed + consumed);
+        if (parsed.bytes_needed > buffer.size()) {
+          const bool read = co_await read_large_frame(
+              session, ByteView(buffer.data() + consumed, filled - consumed), parsed.bytes_needed);
+          if (!read) co_return;
+          consumed = filled;
+        }
         break;
       }
       ResponseFrame frame;
       frame.header = parsed.frame.header;
       const size_t total = frame.header.total_bytes();
-      if (consumed == 0 && total == filled) {  // the buffer holds exactly this frame: hand it over, no copy
-        frame.bytes = std::move(buffer);
-        frame.bytes.resize(total);
-        buffer = Buffer(kInitialReadBytes);
-        filled = 0;
-      } else {
-        frame.bytes.assign(buffer.begin() + static_cast<ptrdiff_t>(consumed),
-                           buffer.begin() + static_cast<ptrdiff_t>(consumed + total));
-        consumed += total;
-      }
+      frame.bytes.assign(buffer.begin() + static_cast<ptrdiff_t>(consumed),
+                         buffer.begin() + static_cast<ptrdiff_t>(consumed + total));
+      consumed += total;
       if (!deliver(session, std::move(frame))) co_return;
     }
     if (consumed > 0) {
@@ -243,6 +245,35 @@ asio::awaitable<void> BrokerConnection::read_loop(std::shared_ptr<Session> sessi
       filled -= consumed;
     }
   }
+}
+
+asio::awaitable<bool> BrokerConnection::read_large_frame(std::shared_ptr<Session> session, ByteView received,
+                                                         size_t total_bytes) {
+  ResponseFrame frame;
+  frame.bytes.resize(total_bytes);  // not zeroed: every byte is about to be overwritten
+  std::memcpy(frame.bytes.data(), received.data(), received.size());
+  auto [ec, n] = co_await asio::async_read(
+      session->socket, asio::buffer(frame.bytes.data() + received.size(), total_bytes - received.size()),
+      kAsTuple);
+  (void)n;
+  if (session != session_) co_return false;
+  if (ec) {
+    fail_session(session, read_error(ec));
+    co_return false;
+  }
+  const auto parsed = protocol::parse_frame(ByteView(frame.bytes), config_.max_frame_bytes);
+  if (parsed.status != protocol::ParseStatus::complete) {  // cannot happen: the same header, now complete
+    fail_session(session, make_error(errc::bad_response, "broker " + address_.to_string() +
+                                                             ": malformed frame: " + parsed.error));
+    co_return false;
+  }
+  frame.header = parsed.frame.header;
+  co_return deliver(session, std::move(frame));
+}
+
+Error BrokerConnection::read_error(const boost::system::error_code& ec) const {
+  const bool eof = ec == asio::error::eof || ec == asio::error::connection_reset;
+  return network_error(eof ? "connection closed by the broker" : "read failed: " + ec.message());
 }
 
 bool BrokerConnection::deliver(const std::shared_ptr<Session>& session, ResponseFrame frame) {

@@ -61,6 +61,11 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
   boost::asio::awaitable<void> run_session(std::shared_ptr<Session> session, Clock::duration delay);
   boost::asio::awaitable<void> write_loop(std::shared_ptr<Session> session);
   boost::asio::awaitable<void> read_loop(std::shared_ptr<Session> session);
+  // Reads the rest of a frame larger than the receive buffer into its own buffer, after the `received`
+  // part, and delivers it. False if the session failed.
+  boost::asio::awaitable<bool> read_large_frame(std::shared_ptr<Session> session, ByteView received,
+                                                size_t total_bytes);
+  Error read_error(const boost::system::error_code& ec) const;
   boost::asio::awaitable<void> deadline_loop(std::shared_ptr<Session> session);
   // Hands a response frame to the oldest in-flight request. False (and the session failed) on a mismatch.
   bool deliver(const std::shared_ptr<Session>& session, ResponseFrame frame);

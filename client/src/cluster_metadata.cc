@@ -56,6 +56,12 @@ ClusterMetadata ClusterMetadata::merge(const ClusterMetadata& base, const wire::
         break;
       }
     }
+    for (const auto& p : info.partitions) {
+      if (p.leader.value >= 0) info.null_key_candidates.push_back(p.partition);
+    }
+    if (info.null_key_candidates.empty()) {
+      for (const auto& p : info.partitions) info.null_key_candidates.push_back(p.partition);
+    }
     out.topics[info.name] = std::move(info);
   }
   return out;

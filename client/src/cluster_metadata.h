@@ -28,6 +28,9 @@ struct TopicInfo {
   protocol::errc error = protocol::errc::none;
   std::string error_message;
   std::vector<PartitionInfo> partitions;  // indexed by partition number
+  // Where records without a key or partition go: the partitions with a leader, or all if none has one.
+  // Computed once per snapshot (merge), not per record.
+  std::vector<PartitionId> null_key_candidates;
 };
 
 struct ClusterMetadata {

@@ -1,5 +1,6 @@
 #include "millrace/client/consumer.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <map>
 #include <set>
@@ -224,8 +225,7 @@ Status Consumer::Impl::absorb(std::vector<internal::CompletedFetch> completed) {
         first_error = Error{fetched.error().code, c.partition.to_string() + ": " + fetched.error().message};
       continue;
     }
-    state.buffered.assign(std::make_move_iterator(fetched->records.begin()),
-                          std::make_move_iterator(fetched->records.end()));
+    state.buffered.assign(std::move(fetched->records));
     state.buffered_next_offset = fetched->next_offset;
     if (state.buffered.empty()) state.position = std::max(*state.position, state.buffered_next_offset);
   }
@@ -235,6 +235,9 @@ Status Consumer::Impl::absorb(std::vector<internal::CompletedFetch> completed) {
 void Consumer::Impl::drain(std::vector<ConsumerRecord>& out) {
   const auto limit = static_cast<size_t>(config_.max_poll_records);
   if (partitions_.empty()) return;
+  size_t available = 0;
+  for (const auto& [tp, state] : partitions_) available += state.buffered.size();
+  out.reserve(out.size() + std::min(available, limit - std::min(limit, out.size())));
   drain_start_ %= partitions_.size();
   auto start = std::next(partitions_.begin(), static_cast<ptrdiff_t>(drain_start_));
   auto it = start;

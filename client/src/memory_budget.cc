@@ -28,6 +28,13 @@ Status MemoryBudget::reserve(size_t bytes, std::chrono::steady_clock::time_point
   return {};
 }
 
+bool MemoryBudget::try_reserve(size_t bytes) {
+  std::lock_guard lock(mutex_);
+  if (bytes > limit_bytes_ - used_bytes_) return false;
+  used_bytes_ += bytes;
+  return true;
+}
+
 void MemoryBudget::release(size_t bytes) {
   {
     std::lock_guard lock(mutex_);

@@ -19,6 +19,8 @@ class MemoryBudget {
   // A request larger than the whole budget fails at once with MESSAGE_TOO_LARGE.
   Status reserve(size_t bytes, std::chrono::steady_clock::time_point deadline,
                  std::chrono::milliseconds max_block);
+  // Takes `bytes` if they are free now; never blocks.
+  bool try_reserve(size_t bytes);
   void release(size_t bytes);
 
   size_t used_bytes() const;

@@ -1,8 +1,10 @@
 #include "millrace/client/producer.h"
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "deadline.h"
@@ -35,8 +37,9 @@ class Producer::Impl {
  private:
   Result<std::shared_ptr<const internal::ClusterMetadata>> wait_for_topic(const std::string& topic,
                                                                           SteadyClock::time_point deadline);
+  // `probe` has the record's topic; its partition is scratch space.
   PartitionId choose_partition(const ProducerRecord& record, const std::optional<std::string>& key,
-                               const internal::TopicInfo& topic, size_t record_bytes);
+                               const internal::TopicInfo& topic, size_t record_bytes, TopicPartition& probe);
 
   const ProducerConfig config_;
   std::unique_ptr<internal::NetworkClient> network_;
@@ -88,31 +91,41 @@ Result<std::shared_ptr<const internal::ClusterMetadata>> Producer::Impl::wait_fo
 
 PartitionId Producer::Impl::choose_partition(const ProducerRecord& record,
                                              const std::optional<std::string>& key,
-                                             const internal::TopicInfo& topic, size_t record_bytes) {
+                                             const internal::TopicInfo& topic, size_t record_bytes,
+                                             TopicPartition& probe) {
   const auto count = static_cast<int32_t>(topic.partitions.size());
   if (record.partition) return *record.partition;
   if (key) return partition_for_key(*key, count);
-  std::vector<PartitionId> candidates;
-  for (const auto& p : topic.partitions) {
-    if (p.leader.value >= 0) candidates.push_back(p.partition);
-  }
-  if (candidates.empty()) {
-    for (const auto& p : topic.partitions) candidates.push_back(p.partition);
-  }
+  // The snapshot's cached list (ClusterMetadata::merge); send() already checked the topic has partitions.
+  const std::vector<PartitionId>& candidates = topic.null_key_candidates;
+  assert(!candidates.empty());
   auto& accumulator = state_.accumulator();
   return state_.null_key_partitioner().choose(
       record.topic, candidates, [&](PartitionId p, uint64_t batch_id) {
-        return accumulator.batch_accepts(TopicPartition{record.topic, p}, batch_id, record_bytes);
+        probe.partition = p;
+        return accumulator.batch_accepts(probe, batch_id, record_bytes);
       });
 }
 
 Status Producer::Impl::send(ProducerRecord record, DeliveryCallback callback) {
   if (state_.closing()) return make_error(errc::closed, "producer is closed");
   if (record.topic.empty()) return make_error(errc::invalid_argument, "record has no topic");
-  const auto deadline = internal::deadline_after(std::chrono::milliseconds(config_.max_block_ms));
-  auto metadata = wait_for_topic(record.topic, deadline);
-  if (!metadata) return std::move(metadata).error();
-  const internal::TopicInfo& topic = *(*metadata)->topic(record.topic);
+  // The max_block_ms deadline is read from the clock only when send() has to wait (for metadata or memory):
+  // the usual record needs neither.
+  const auto max_block = std::chrono::milliseconds(config_.max_block_ms);
+  std::optional<SteadyClock::time_point> deadline;
+  const auto get_deadline = [&] {
+    if (!deadline) deadline = internal::deadline_after(max_block);
+    return *deadline;
+  };
+  auto metadata = network_->metadata().snapshot();
+  const internal::TopicInfo* known = metadata->topic(record.topic);
+  if (known == nullptr || known->error != protocol::errc::none || known->partitions.empty()) {
+    auto waited = wait_for_topic(record.topic, get_deadline());
+    if (!waited) return std::move(waited).error();
+    metadata = std::move(*waited);
+  }
+  const internal::TopicInfo& topic = *metadata->topic(record.topic);
   const auto count = static_cast<int32_t>(topic.partitions.size());
   if (record.partition && (record.partition->value < 0 || record.partition->value >= count)) {
     return make_error(protocol::errc::unknown_topic_or_partition,
@@ -131,20 +144,19 @@ Status Producer::Impl::send(ProducerRecord record, DeliveryCallback callback) {
                                                              " bytes exceeds max_request_bytes " +
                                                              std::to_string(config_.max_request_bytes));
   }
-  if (auto st =
-          state_.memory().reserve(record_bytes, deadline, std::chrono::milliseconds(config_.max_block_ms));
-      !st) {
-    return st;
+  if (!state_.memory().try_reserve(record_bytes)) {
+    if (auto st = state_.memory().reserve(record_bytes, get_deadline(), max_block); !st) return st;
   }
   internal::RecordAccumulator::AppendResult appended;
+  TopicPartition tp{record.topic, PartitionId{0}};  // the one copy of the topic name a record costs
   {
     std::lock_guard lock(state_.mutex());
     if (state_.closing()) {
       state_.memory().release(record_bytes);
       return make_error(errc::closed, "producer is closed");
     }
-    const PartitionId partition = choose_partition(record, wire_record.key, topic, record_bytes);
-    const TopicPartition tp{record.topic, partition};
+    const PartitionId partition = choose_partition(record, wire_record.key, topic, record_bytes, tp);
+    tp.partition = partition;
     state_.record_accepted();
     appended = state_.accumulator().append(
         tp, wire_record, internal::PendingRecord{std::move(callback), timestamp_ms, record_bytes},

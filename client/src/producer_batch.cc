@@ -22,8 +22,17 @@ void run_callback(const DeliveryCallback& callback, const DeliveryReport& report
 }  // namespace
 
 ProducerBatch::ProducerBatch(TopicPartition partition, uint64_t id, int64_t created_ms,
-                             size_t batch_bytes_max)
-    : partition_(std::move(partition)), id_(id), created_ms_(created_ms), batch_bytes_max_(batch_bytes_max) {}
+                             size_t batch_bytes_max, std::shared_ptr<BatchBufferPool> buffer_pool)
+    : partition_(std::move(partition)),
+      id_(id),
+      created_ms_(created_ms),
+      batch_bytes_max_(batch_bytes_max),
+      buffer_pool_(std::move(buffer_pool)),
+      builder_(buffer_pool_ ? buffer_pool_->take() : Buffer{}) {}
+
+ProducerBatch::~ProducerBatch() {
+  if (buffer_pool_ && bytes_) buffer_pool_->give_back(std::move(*bytes_));
+}
 
 bool ProducerBatch::fits(size_t record_bytes) const {
   if (!is_open() || cut_off_) return false;
@@ -87,10 +96,10 @@ std::vector<std::unique_ptr<ProducerBatch>> ProducerBatch::split_per_record(uint
 }
 
 void ProducerBatch::complete(Offset base_offset) const {
+  DeliveryReport report;  // one for the batch: the topic name is copied once, not per record
+  report.topic = partition_.topic;
+  report.partition = partition_.partition;
   for (size_t i = 0; i < records_.size(); ++i) {
-    DeliveryReport report;
-    report.topic = partition_.topic;
-    report.partition = partition_.partition;
     report.offset = base_offset.value < 0 ? Offset{-1} : Offset{base_offset.value + static_cast<int64_t>(i)};
     report.timestamp_ms = records_[i].timestamp_ms;
     run_callback(records_[i].callback, report);
@@ -98,12 +107,12 @@ void ProducerBatch::complete(Offset base_offset) const {
 }
 
 void ProducerBatch::fail(const Error& error) const {
+  DeliveryReport report;
+  report.topic = partition_.topic;
+  report.partition = partition_.partition;
+  report.error = error;
   for (const auto& r : records_) {
-    DeliveryReport report;
-    report.topic = partition_.topic;
-    report.partition = partition_.partition;
     report.timestamp_ms = r.timestamp_ms;
-    report.error = error;
     run_callback(r.callback, report);
   }
 }

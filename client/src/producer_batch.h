@@ -2,13 +2,15 @@
 // ProducerBatch: the records of one partition that travel together as one RecordBatch v2, with each
 // record's callback. Open batches take records until batch_bytes would be exceeded; close() encodes the
 // bytes once, and a retry resends the same bytes. Not thread-safe (guarded by the producer's lock while in
-// the accumulator; owned by one request while in flight).
+// the accumulator; owned by one request while in flight). With a BatchBufferPool the batch is built in a
+// recycled buffer, given back when the batch is destroyed.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <vector>
 
+#include "batch_buffer_pool.h"
 #include "millrace/client/delivery_report.h"
 #include "millrace/client/topic_partition.h"
 #include "millrace/protocol/record.h"
@@ -25,7 +27,11 @@ struct PendingRecord {
 
 class ProducerBatch {
  public:
-  ProducerBatch(TopicPartition partition, uint64_t id, int64_t created_ms, size_t batch_bytes_max);
+  ProducerBatch(TopicPartition partition, uint64_t id, int64_t created_ms, size_t batch_bytes_max,
+                std::shared_ptr<BatchBufferPool> buffer_pool = nullptr);
+  ~ProducerBatch();  // gives the buffer back to the pool
+  ProducerBatch(ProducerBatch&&) = default;
+  ProducerBatch& operator=(ProducerBatch&&) = default;
 
   // Whether a record of `record_bytes` (RecordBatchBuilder::record_size_upper_bound) may be appended: the
   // batch is open, not cut off, and stays within batch_bytes_max (an empty batch takes any record).
@@ -74,6 +80,7 @@ class ProducerBatch {
   uint64_t id_;
   int64_t created_ms_;
   size_t batch_bytes_max_;
+  std::shared_ptr<BatchBufferPool> buffer_pool_;  // may be null
   protocol::RecordBatchBuilder builder_;
   std::vector<PendingRecord> records_;
   std::optional<Buffer> bytes_;

@@ -23,13 +23,16 @@ AccumulatorConfig accumulator_config(const ProducerConfig& config) {
 }  // namespace
 
 ProducerState::ProducerState(const ProducerConfig& config)
-    : accumulator_(accumulator_config(config)),
+    // Idle batch buffers are bounded by the producer's buffer memory.
+    : accumulator_(accumulator_config(config),
+                   std::make_shared<BatchBufferPool>(config.batch_bytes, config.buffer_memory_bytes)),
       partitioner_(config.null_key_partitioning, std::random_device{}()),
       memory_(config.buffer_memory_bytes) {}
 
 void ProducerState::record_accepted() {
-  std::lock_guard lock(idle_mutex_);
-  ++incomplete_records_;
+  // No lock: a rise never makes a waiter's condition true. The fall (finished) takes idle_mutex_ so that a
+  // waiter cannot miss its notification.
+  incomplete_records_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void ProducerState::complete(const ProducerBatch& batch, Offset base_offset) {
@@ -46,15 +49,15 @@ void ProducerState::finished(const ProducerBatch& batch) {
   memory_.release(batch.reserved_bytes());
   {
     std::lock_guard lock(idle_mutex_);
-    assert(incomplete_records_ >= batch.record_count());
-    incomplete_records_ -= batch.record_count();
+    assert(incomplete_records_.load() >= batch.record_count());
+    incomplete_records_.fetch_sub(batch.record_count());
   }
   idle_.notify_all();
 }
 
 bool ProducerState::wait_until_idle(std::chrono::steady_clock::time_point deadline) {
   std::unique_lock lock(idle_mutex_);
-  return internal::wait_until(idle_, lock, deadline, [&] { return incomplete_records_ == 0; });
+  return internal::wait_until(idle_, lock, deadline, [&] { return incomplete_records_.load() == 0; });
 }
 
 }  // namespace millrace::client::internal

@@ -53,7 +53,7 @@ class ProducerState {
   MemoryBudget memory_;
   std::mutex idle_mutex_;
   std::condition_variable idle_;
-  size_t incomplete_records_ = 0;
+  std::atomic<size_t> incomplete_records_{0};  // rises without idle_mutex_, falls under it
   std::atomic<bool> closing_{false};
   std::atomic<bool> aborting_{false};
 };

@@ -21,11 +21,13 @@ RecordAccumulator::AppendResult RecordAccumulator::append(const TopicPartition& 
     queue.back()->mark_full();
     result.batch_full = true;
   }
-  auto batch = std::make_unique<ProducerBatch>(partition, next_batch_id_++, now_ms, config_.batch_bytes);
+  auto batch =
+      std::make_unique<ProducerBatch>(partition, next_batch_id_++, now_ms, config_.batch_bytes, buffer_pool_);
   batch->append(record, std::move(pending));
   result.batch_id = batch->id();
   result.new_batch = true;
   result.batch_full = result.batch_full || batch->is_full();
+  note_expiry(*batch);
   queue.push_back(std::move(batch));
   return result;
 }
@@ -113,6 +115,7 @@ void RecordAccumulator::release(const TopicPartition& partition) {
 void RecordAccumulator::reenqueue(BatchPtr batch) {
   const TopicPartition partition = batch->partition();
   release(partition);
+  note_expiry(*batch);
   Queue& queue = queues_[partition];
   auto at = queue.begin();
   if (batch->is_stamped()) {
@@ -141,6 +144,7 @@ std::vector<RecordAccumulator::BatchPtr> RecordAccumulator::take_stamped(const T
 void RecordAccumulator::split_and_reenqueue(BatchPtr batch) {
   const TopicPartition partition = batch->partition();
   auto singles = batch->split_per_record(next_batch_id_);
+  note_expiry(*batch);  // the singles keep its creation time
   Queue& queue = queues_[partition];
   for (auto it = singles.rbegin(); it != singles.rend(); ++it) queue.push_front(std::move(*it));
   if (queue.empty()) queues_.erase(partition);
@@ -149,6 +153,8 @@ void RecordAccumulator::split_and_reenqueue(BatchPtr batch) {
 
 std::vector<RecordAccumulator::BatchPtr> RecordAccumulator::expire(int64_t now_ms) {
   std::vector<BatchPtr> out;
+  if (now_ms < earliest_expiry_ms_) return out;
+  earliest_expiry_ms_ = std::numeric_limits<int64_t>::max();
   for (auto it = queues_.begin(); it != queues_.end();) {
     Queue& queue = it->second;
     for (auto b = queue.begin(); b != queue.end();) {
@@ -156,6 +162,7 @@ std::vector<RecordAccumulator::BatchPtr> RecordAccumulator::expire(int64_t now_m
         out.push_back(std::move(*b));
         b = queue.erase(b);
       } else {
+        note_expiry(**b);
         ++b;
       }
     }

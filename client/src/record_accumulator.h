@@ -14,6 +14,7 @@
 //    batches is in flight, so a retry is never overtaken. reenqueue() (retry) or release() (done) ends a
 //    batch's flight. A stamped batch put back goes before every later-sequenced or unstamped one.
 //  - pause() holds a partition back entirely (an idempotent producer resetting its sequence numbers).
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -22,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "producer_batch.h"
@@ -53,7 +55,9 @@ class RecordAccumulator {
         std::numeric_limits<int64_t>::max();  // when a waiting batch becomes ready or expires
   };
 
-  explicit RecordAccumulator(AccumulatorConfig config) : config_(config) {}
+  // `buffer_pool` (may be null) recycles batch buffers; the batches share it, as they may outlive this.
+  explicit RecordAccumulator(AccumulatorConfig config, std::shared_ptr<BatchBufferPool> buffer_pool = nullptr)
+      : config_(config), buffer_pool_(std::move(buffer_pool)) {}
 
   // Appends to the partition's open batch, or starts a new one (cutting off the old one if it is still open).
   AppendResult append(const TopicPartition& partition, const protocol::Record& record, PendingRecord pending,
@@ -81,7 +85,8 @@ class RecordAccumulator {
   // Removes the queued stamped batches of `partition` (their sequence numbers are void).
   std::vector<BatchPtr> take_stamped(const TopicPartition& partition);
 
-  // Removes queued batches created delivery_timeout_ms or more before now.
+  // Removes queued batches created delivery_timeout_ms or more before now. Cheap until the oldest can have
+  // expired: it looks at the batches only then (the sender calls it on every pass).
   std::vector<BatchPtr> expire(int64_t now_ms);
   // Removes every queued batch (a forced close).
   std::vector<BatchPtr> abort_all();
@@ -97,11 +102,17 @@ class RecordAccumulator {
   using Queue = std::deque<BatchPtr>;
 
   AccumulatorConfig config_;
+  std::shared_ptr<BatchBufferPool> buffer_pool_;
   std::map<TopicPartition, Queue> queues_;  // never holds an empty queue
   bool may_send(const TopicPartition& partition, const ProducerBatch& front) const;
 
   std::map<TopicPartition, int32_t> in_flight_;  // only partitions with batches in flight
   std::set<TopicPartition> paused_;
+  // No queued batch expires before this (a lower bound, exact after each scan).
+  int64_t earliest_expiry_ms_ = std::numeric_limits<int64_t>::max();
+  void note_expiry(const ProducerBatch& batch) {
+    earliest_expiry_ms_ = std::min(earliest_expiry_ms_, batch.created_ms() + config_.delivery_timeout_ms);
+  }
   uint64_t next_batch_id_ = 1;
   int flushes_in_progress_ = 0;
   bool closing_ = false;

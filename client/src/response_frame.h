@@ -4,6 +4,7 @@
 // connection, closed client). For requests that expect no response (acks=0 produce) the frame is empty.
 #include <functional>
 
+#include "frame_buffer.h"
 #include "millrace/protocol/bytes.h"
 #include "millrace/protocol/frame.h"
 #include "millrace/protocol/frame_format.h"
@@ -12,7 +13,7 @@
 namespace millrace::client::internal {
 
 struct ResponseFrame {
-  Buffer bytes;  // the whole frame, length prefix included
+  FrameBuffer bytes;  // the whole frame, length prefix included
   protocol::FrameHeader header;
 
   ByteView body() const {

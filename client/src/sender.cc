@@ -170,16 +170,15 @@ void Sender::send_produce(NodeId node, BatchList batches) {
   request.set_acks(static_cast<int32_t>(config_.acks));
   request.set_timeout_ms(config_.connection.request_timeout_ms);
   OutboundRequest out;
-  size_t payload_bytes = 0;
-  for (const auto& batch : batches) payload_bytes += batch->size_bytes();
-  out.payload.reserve(payload_bytes);
+  // The batches' own buffers go out with gather I/O. They stay alive and unchanged until on_done: `shared`
+  // below owns the batches until then, and closed batches are not modified (stamping happens before).
+  out.payload_parts.reserve(batches.size());
   for (auto& batch : batches) {
     auto* partition = request.add_partitions();
     partition->set_topic(batch->partition().topic);
     partition->set_partition(batch->partition().partition.value);
     partition->set_records_bytes(static_cast<uint32_t>(batch->size_bytes()));
-    const ByteView bytes = batch->bytes();
-    out.payload.insert(out.payload.end(), bytes.begin(), bytes.end());
+    out.payload_parts.push_back(batch->bytes());
     ++batch->attempts;
   }
   out.api_key = protocol::ApiKey::produce;

@@ -23,12 +23,20 @@ void append_nullable(Buffer& out, const std::optional<std::string>& bytes) {
   out.insert(out.end(), bytes->begin(), bytes->end());
 }
 
+size_t nullable_size(const std::optional<std::string>& bytes) {
+  return bytes ? varlong_size(static_cast<int64_t>(bytes->size())) + bytes->size() : varlong_size(-1);
+}
+
 }  // namespace
 
-RecordBatchBuilder::RecordBatchBuilder()
-    : producer_id_(bf::kNoProducerId),
+RecordBatchBuilder::RecordBatchBuilder() : RecordBatchBuilder(Buffer{}) {}
+
+RecordBatchBuilder::RecordBatchBuilder(Buffer storage)
+    : buffer_(std::move(storage)),
+      producer_id_(bf::kNoProducerId),
       producer_epoch_(bf::kNoProducerEpoch),
       base_sequence_(bf::kNoSequence) {
+  buffer_.clear();
   buffer_.resize(bf::kHeaderSize);
 }
 
@@ -55,21 +63,31 @@ void RecordBatchBuilder::append(const Record& record) {
   }
   max_timestamp_ms_ = std::max(max_timestamp_ms_, record.timestamp_ms);
 
-  Buffer body;
-  body.reserve(record_size_upper_bound(record));
-  body.push_back(0);  // record attributes (unused)
-  append_varlong(body, record.timestamp_ms - base_timestamp_ms_);
-  append_varint(body, static_cast<int32_t>(record_count_));  // offset delta
-  append_nullable(body, record.key);
-  append_nullable(body, record.value);
-  append_varint(body, static_cast<int32_t>(record.headers.size()));
+  // The record's length prefix comes first, so its size is computed before anything is written: the record
+  // goes straight into the batch buffer, with no buffer of its own.
+  const int64_t timestamp_delta = record.timestamp_ms - base_timestamp_ms_;
+  const auto offset_delta = static_cast<int32_t>(record_count_);
+  size_t body_size = 1 + varlong_size(timestamp_delta) + varlong_size(offset_delta) +
+                     nullable_size(record.key) + nullable_size(record.value) +
+                     varlong_size(static_cast<int64_t>(record.headers.size()));
   for (const auto& h : record.headers) {
-    append_varint(body, static_cast<int32_t>(h.key.size()));
-    body.insert(body.end(), h.key.begin(), h.key.end());
-    append_nullable(body, h.value);
+    body_size += varlong_size(static_cast<int64_t>(h.key.size())) + h.key.size() + nullable_size(h.value);
   }
-  append_varint(buffer_, static_cast<int32_t>(body.size()));
-  buffer_.insert(buffer_.end(), body.begin(), body.end());
+  append_varint(buffer_, static_cast<int32_t>(body_size));
+  const size_t body_start = buffer_.size();
+  buffer_.push_back(0);  // record attributes (unused)
+  append_varlong(buffer_, timestamp_delta);
+  append_varint(buffer_, offset_delta);
+  append_nullable(buffer_, record.key);
+  append_nullable(buffer_, record.value);
+  append_varint(buffer_, static_cast<int32_t>(record.headers.size()));
+  for (const auto& h : record.headers) {
+    append_varint(buffer_, static_cast<int32_t>(h.key.size()));
+    buffer_.insert(buffer_.end(), h.key.begin(), h.key.end());
+    append_nullable(buffer_, h.value);
+  }
+  assert(buffer_.size() - body_start == body_size);
+  (void)body_start;
   ++record_count_;
 }
 

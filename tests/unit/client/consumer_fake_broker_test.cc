@@ -168,3 +168,74 @@ TEST_CASE("consumer calls on unassigned partitions and closed consumers fail cle
   REQUIRE_FALSE(after.ok());
   CHECK(after.error().code == errc::closed);
 }
+
+TEST_CASE("fetch responses larger than the receive buffer arrive whole and in order") {
+  // Topic "big": 6 batches of 100 records of ~1 KiB each; a fetch returns every batch from its offset on, so
+  // the first response is ~600 KB, far beyond the client's 64 KiB receive buffer.
+  constexpr int kBatches = 6;
+  constexpr int kPerBatch = 100;
+  constexpr int64_t kEnd = kBatches * kPerBatch;
+  const auto value_of = [](int64_t offset) {
+    return std::to_string(offset) + std::string(1000, static_cast<char>('a' + offset % 26));
+  };
+  std::vector<Buffer> batches;
+  for (int b = 0; b < kBatches; ++b) {
+    protocol::RecordBatchBuilder builder;
+    for (int i = 0; i < kPerBatch; ++i) {
+      protocol::Record r;
+      r.value = value_of(b * kPerBatch + i);
+      builder.append(r);
+    }
+    Buffer bytes = builder.build();
+    protocol::set_base_offset(bytes, b * kPerBatch);
+    batches.push_back(std::move(bytes));
+  }
+  FakeBroker* self = nullptr;
+  FakeBroker broker([&](const FakeBroker::Request& r) -> std::optional<Buffer> {
+    switch (r.api_key) {
+      case protocol::ApiKey::metadata:
+        return FakeBroker::respond(r, self->metadata({{"big", 1}}));
+      case protocol::ApiKey::list_offsets: {
+        const auto request = r.parse<wire::ListOffsetsRequest>();
+        wire::ListOffsetsResponse response;
+        for (const auto& p : request.partitions()) {
+          auto* result = response.add_results();
+          result->set_topic(p.topic());
+          result->set_partition(p.partition());
+          result->set_offset(p.timestamp() == protocol::kListOffsetsEarliest ? 0 : kEnd);
+        }
+        return FakeBroker::respond(r, response);
+      }
+      case protocol::ApiKey::fetch: {
+        const auto request = r.parse<wire::FetchRequest>();
+        wire::FetchResponse response;
+        Buffer payload;
+        for (const auto& p : request.partitions()) {
+          auto* result = response.add_results();
+          result->set_topic(p.topic());
+          result->set_partition(p.partition());
+          result->set_high_watermark(kEnd);
+          const size_t before = payload.size();
+          for (int b = static_cast<int>(p.fetch_offset() / kPerBatch); b < kBatches; ++b)
+            payload.insert(payload.end(), batches[static_cast<size_t>(b)].begin(),
+                           batches[static_cast<size_t>(b)].end());
+          result->set_records_bytes(static_cast<uint32_t>(payload.size() - before));
+        }
+        return FakeBroker::respond(r, response, payload);
+      }
+      default:
+        return std::nullopt;
+    }
+  });
+  self = &broker;
+  auto consumer = make_consumer(broker, OffsetReset::earliest);
+  REQUIRE(consumer->assign_topic("big").ok());
+  const auto records = poll_until(*consumer, kEnd);
+  REQUIRE(records.size() == static_cast<size_t>(kEnd));
+  size_t wrong = 0;
+  for (int64_t i = 0; i < kEnd; ++i) {
+    const auto& record = records[static_cast<size_t>(i)];
+    if (record.offset != Offset{i} || record.value != value_of(i)) ++wrong;
+  }
+  CHECK(wrong == 0);
+}

@@ -45,3 +45,15 @@ TEST_CASE("a record larger than the whole buffer fails at once") {
   CHECK(st.error().code == protocol::errc::message_too_large);
   CHECK(budget.used_bytes() == 0);
 }
+
+TEST_CASE("try_reserve takes free memory at once and refuses without waiting when there is none") {
+  MemoryBudget budget(100);
+  CHECK(budget.try_reserve(70));
+  CHECK_FALSE(budget.try_reserve(31));
+  CHECK(budget.try_reserve(30));
+  CHECK(budget.used_bytes() == 100);
+  CHECK_FALSE(budget.try_reserve(1));
+  CHECK_FALSE(budget.try_reserve(1000));  // larger than the whole budget
+  budget.release(100);
+  CHECK(budget.used_bytes() == 0);
+}

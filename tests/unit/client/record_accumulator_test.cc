@@ -182,6 +182,23 @@ TEST_CASE("batches older than delivery_timeout_ms expire") {
   CHECK(acc.queued_batch_count() == 1);
 }
 
+TEST_CASE("a batch re-queued for a retry still expires on time, and passes in between find nothing") {
+  auto acc = make_accumulator();
+  acc.append(kP0, record_of(10), {}, 0);
+  auto drained = acc.drain({kP0}, 1 << 20);
+  REQUIRE(drained.size() == 1);
+  acc.append(kP1, record_of(10), {}, 600);  // the only queued batch: expires at 1600
+  CHECK(acc.expire(900).empty());
+  acc.reenqueue(std::move(drained[0]));  // created at 0: expires at 1000, before the queued one
+  CHECK(acc.expire(999).empty());
+  auto expired = acc.expire(1000);
+  REQUIRE(expired.size() == 1);
+  CHECK(expired[0]->partition() == kP0);
+  CHECK(acc.expire(1599).empty());
+  CHECK(acc.expire(1600).size() == 1);
+  CHECK(acc.queued_batch_count() == 0);
+}
+
 TEST_CASE("drain keeps a request within max_request_bytes but always takes one batch") {
   auto acc = make_accumulator();
   for (const auto& tp : {kP0, kP1, kP2}) acc.append(tp, record_of(400), {}, 0);

@@ -119,3 +119,39 @@ TEST_CASE("scan_batch tells a torn tail from corruption") {
   Buffer garbage(100, 'x');
   CHECK(scan_batch(garbage, 1 << 20).status == ScanStatus::corrupt);
 }
+
+TEST_CASE(
+    "records of every varint length boundary round-trip, built in reused storage without reallocating") {
+  std::vector<Record> expected;
+  for (size_t size : {0u, 1u, 63u, 64u, 65u, 127u, 128u, 8191u, 8192u, 8193u, 70000u}) {
+    Record r;
+    r.key = std::string(size % 100, 'k');
+    r.value = std::string(size, 'v');
+    r.timestamp_ms = 1'700'000'000'000 - static_cast<int64_t>(size);  // negative deltas too
+    r.headers.push_back({std::string(size % 70, 'h'), std::nullopt});
+    r.headers.push_back({"x", std::string(size % 130, 'y')});
+    expected.push_back(std::move(r));
+  }
+  expected[0].key.reset();
+  expected[1].value.reset();
+
+  RecordBatchBuilder fresh;
+  for (const auto& r : expected) fresh.append(r);
+  const Buffer reference = fresh.build();
+
+  Buffer storage(1 << 20, 'z');  // stale contents must not leak into the batch
+  const char* const memory = storage.data();
+  RecordBatchBuilder reusing(std::move(storage));
+  for (const auto& r : expected) reusing.append(r);
+  const Buffer built = reusing.build();
+  CHECK(built == reference);
+  CHECK(built.data() == memory);  // appended in place: the storage's capacity sufficed
+
+  std::vector<Record> decoded;
+  REQUIRE(decode_records(built, 0, decoded).ok());
+  REQUIRE(decoded.size() == expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    expected[i].offset = static_cast<int64_t>(i);
+    CHECK(decoded[i] == expected[i]);
+  }
+}

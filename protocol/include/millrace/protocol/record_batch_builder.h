@@ -12,8 +12,12 @@ namespace millrace::protocol {
 class RecordBatchBuilder {
  public:
   RecordBatchBuilder();
+  // Builds the batch in `storage`, reusing its capacity (its contents are discarded): a producer hands in a
+  // recycled buffer with room for a whole batch, so appends neither reallocate nor touch fresh pages.
+  explicit RecordBatchBuilder(Buffer storage);
 
-  // Appends one record. Its offset field is ignored (offsets are relative to the batch).
+  // Appends one record, written straight into the batch buffer (no allocation once its capacity suffices).
+  // Its offset field is ignored (offsets are relative to the batch).
   void append(const Record& record);
 
   size_t record_count() const { return record_count_; }
