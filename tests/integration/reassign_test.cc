@@ -472,3 +472,36 @@ TEST_CASE("a new replica behind the leader's deleted prefix gets a snapshot, the
   cluster.start(follower);
   wait_for_identical(cluster, "short", target, follower_end + 1);
 }
+
+TEST_CASE("an existing partition moves onto a broker beyond the initial peers by reassignment",
+          "[reassign]") {
+  TempDir dir("millrace-reassign");
+  ClusterProcess cluster(dir.path(), 3, fast_raft_args());
+  cluster.start_all();
+  cluster.wait_for_controller();
+  cluster.create_topic_or_throw("growing", 1, 3);
+  Load load(cluster, "growing");
+  REQUIRE(wait_until([&] { return load.acked.ok >= 300; }, 20s));
+
+  // A new machine: node 3, not among the --peers, with an empty data directory. Before it registers, the
+  // controller refuses it as a replica; once registered, the partition moves onto it under load.
+  auto admin = Admin::create(connection_to(cluster));  // bootstraps from the three running nodes
+  REQUIRE(admin.ok());
+  const int extra = cluster.add_broker(fast_raft_args());
+  auto early = (*admin)->reassign_partition("growing", 0, {NodeId{extra}, NodeId{1}, NodeId{2}});
+  REQUIRE_FALSE(early.ok());
+  CHECK(early.error().code == errc::invalid_replica_assignment);
+  cluster.start(extra);
+  cluster.wait_for_controller();  // also waits until the controller counts node 3 as alive
+  const std::vector<int> target{extra, 1, 2};
+  reassign(cluster, "growing", target);
+  wait_for_reassignment(cluster, "growing", target);
+  load.finish();
+  INFO(load.acked.first_error);
+  CHECK(load.acked.failed == 0);
+  int64_t acked_end = 0;
+  for (const auto& [value, offset] : load.acked.offset_by_value) acked_end = std::max(acked_end, offset + 1);
+  wait_for_identical(cluster, "growing", target, acked_end);
+  check_read_back(cluster, "growing", load.acked);
+  CHECK(wait_until([&] { return !std::filesystem::exists(cluster.node(0).data_dir() / "growing-0"); }, 10s));
+}
