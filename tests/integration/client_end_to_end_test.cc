@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "acked_records.h"
 #include "broker_process.h"
 #include "millrace/client/admin.h"
 #include "millrace/client/consumer.h"
@@ -68,24 +69,7 @@ size_t total_records(const BrokerProcess& broker, const std::string& topic) {
   return total;
 }
 
-struct Acked {
-  std::mutex mutex;
-  std::map<std::string, std::pair<int32_t, int64_t>> by_value;  // value -> (partition, offset)
-  std::atomic<size_t> ok{0};
-  std::atomic<size_t> failed{0};
-
-  DeliveryCallback callback(const std::string& value) {
-    return [this, value](const DeliveryReport& report) {
-      if (!report.ok()) {
-        ++failed;
-        return;
-      }
-      std::lock_guard lock(mutex);
-      by_value[value] = {report.partition.value, report.offset.value};
-      ++ok;
-    };
-  }
-};
+using Acked = AckedRecords;
 
 // Every acknowledged value is present at the offset it was acknowledged with.
 void check_every_acked_record_readable(Acked& acked, const std::vector<ConsumerRecord>& records) {

@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "acked_records.h"
 #include "cluster_process.h"
 #include "millrace/client/admin.h"
 #include "millrace/client/consumer.h"
@@ -43,27 +44,7 @@ ConnectionConfig connection_to(const ClusterProcess& cluster) {
   return c;
 }
 
-// The acknowledged records of a producer: value -> (partition, offset).
-struct Acked {
-  std::mutex mutex;
-  std::map<std::string, std::pair<int32_t, int64_t>> by_value;
-  std::atomic<size_t> ok{0};
-  std::atomic<size_t> failed{0};
-  std::string first_error;
-
-  DeliveryCallback callback(const std::string& value) {
-    return [this, value](const DeliveryReport& report) {
-      std::lock_guard<std::mutex> lock(mutex);
-      if (!report.ok()) {
-        ++failed;
-        if (first_error.empty()) first_error = report.error->to_string();
-        return;
-      }
-      by_value[value] = {report.partition.value, report.offset.value};
-      ++ok;
-    };
-  }
-};
+using Acked = AckedRecords;
 
 // Every record of `topic` (all partitions) from the beginning, until `expected` records or the deadline.
 std::vector<ConsumerRecord> consume_all(const ClusterProcess& cluster, const std::string& topic,

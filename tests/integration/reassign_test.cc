@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "acked_records.h"
 #include "cluster_process.h"
 #include "millrace/client/admin.h"
 #include "millrace/client/consumer.h"
@@ -156,25 +157,7 @@ void wait_for_identical(ClusterProcess& cluster, const std::string& topic, const
   REQUIRE(same);
 }
 
-struct Acked {
-  std::mutex mutex;
-  std::map<std::string, int64_t> offset_by_value;
-  std::atomic<size_t> ok{0};
-  std::atomic<size_t> failed{0};
-  std::string first_error;
-  DeliveryCallback callback(const std::string& value) {
-    return [this, value](const DeliveryReport& report) {
-      std::lock_guard<std::mutex> lock(mutex);
-      if (!report.ok()) {
-        ++failed;
-        if (first_error.empty()) first_error = report.error->to_string();
-        return;
-      }
-      offset_by_value[value] = report.offset.value;
-      ++ok;
-    };
-  }
-};
+using Acked = AckedRecords;
 
 // An acks=all, idempotent producer writing to topic-0 from a thread until stopped.
 class Load {
@@ -228,7 +211,7 @@ void check_read_back(ClusterProcess& cluster, const std::string& topic, Acked& a
   std::lock_guard<std::mutex> lock(acked.mutex);
   const auto end = std::chrono::steady_clock::now() + 30s;
   size_t duplicates = 0;
-  while (read.size() < acked.offset_by_value.size() && std::chrono::steady_clock::now() < end) {
+  while (read.size() < acked.by_value.size() && std::chrono::steady_clock::now() < end) {
     auto batch = (*consumer)->poll(200ms);
     REQUIRE(batch.ok());
     for (auto& r : *batch) {
@@ -237,12 +220,13 @@ void check_read_back(ClusterProcess& cluster, const std::string& topic, Acked& a
   }
   CHECK(duplicates == 0);
   size_t missing = 0;
-  for (const auto& [value, offset] : acked.offset_by_value) {
+  for (const auto& [value, where] : acked.by_value) {
+    const int64_t offset = where.second;
     auto it = read.find(offset);
     if (it == read.end() || it->second != value) ++missing;
   }
   CHECK(missing == 0);
-  CHECK(read.size() == acked.offset_by_value.size());
+  CHECK(read.size() == acked.by_value.size());
 }
 
 int leader_now(ClusterProcess& cluster, const std::string& topic) {
@@ -286,7 +270,7 @@ TEST_CASE("reassignment under acks=all load moves replicas, the leader among tho
   CHECK(wait_until([&] { return !std::filesystem::exists(cluster.node(leader).data_dir() / "moving-0"); },
                    10s));
   int64_t acked_end = 0;
-  for (const auto& [value, offset] : load.acked.offset_by_value) acked_end = std::max(acked_end, offset + 1);
+  for (const auto& [value, where] : load.acked.by_value) acked_end = std::max(acked_end, where.second + 1);
   wait_for_identical(cluster, "moving", target, acked_end);
   check_read_back(cluster, "moving", load.acked);
 
@@ -500,7 +484,7 @@ TEST_CASE("an existing partition moves onto a broker beyond the initial peers by
   INFO(load.acked.first_error);
   CHECK(load.acked.failed == 0);
   int64_t acked_end = 0;
-  for (const auto& [value, offset] : load.acked.offset_by_value) acked_end = std::max(acked_end, offset + 1);
+  for (const auto& [value, where] : load.acked.by_value) acked_end = std::max(acked_end, where.second + 1);
   wait_for_identical(cluster, "growing", target, acked_end);
   check_read_back(cluster, "growing", load.acked);
   CHECK(wait_until([&] { return !std::filesystem::exists(cluster.node(0).data_dir() / "growing-0"); }, 10s));
