@@ -30,6 +30,7 @@ void Cluster::start() {
   const int32_t n = options_.nodes;
   for (int32_t i = 0; i < n; ++i) ports_.push_back(testing::pick_free_port());
   proxies_.resize(static_cast<size_t>(n * n));
+  blackholed_.assign(static_cast<size_t>(n * n), false);
   for (int32_t from = 0; from < n; ++from) {
     for (int32_t to = 0; to < n; ++to) {
       if (from == to) continue;
@@ -88,12 +89,18 @@ void Cluster::isolate(int32_t id) {
     if (other == id) continue;
     proxy(id, other).blackhole(faultproxy::DirectionSet::both());
     proxy(other, id).blackhole(faultproxy::DirectionSet::both());
+    blackholed_[static_cast<size_t>(id * options_.nodes + other)] = true;
+    blackholed_[static_cast<size_t>(other * options_.nodes + id)] = true;
   }
 }
 
 void Cluster::heal_network() {
-  for (auto& p : proxies_)
-    if (p) p->heal();
+  for (size_t i = 0; i < proxies_.size(); ++i) {
+    if (!proxies_[i]) continue;
+    if (blackholed_[i]) proxies_[i]->reset();  // aborts the connections with a gap; heal() lets new ones in
+    proxies_[i]->heal();
+    blackholed_[i] = false;
+  }
 }
 
 std::optional<int32_t> Cluster::leader_of(const std::string& topic, int32_t partition) {

@@ -48,7 +48,10 @@ class Cluster {
 
   // Blackholes both directions of every proxy between `id` and the other nodes.
   void isolate(int32_t id);
-  // Every proxy back to pass (frames dropped before are not restored).
+  // Every proxy back to pass (frames dropped before are not restored). The connections that crossed a
+  // blackhole are reset first: their streams lost bytes mid-way, which real TCP never delivers (a partition
+  // delays bytes or ends the connection), and a receiver may read the gap as the length of a frame that
+  // never completes, leaving that link silent while both nodes live.
   void heal_network();
 
   // The leader of `topic`/`partition` as the serving nodes see it: a node that says it leads wins;
@@ -62,6 +65,7 @@ class Cluster {
   std::vector<uint16_t> ports_;
   std::vector<std::unique_ptr<faultproxy::FaultProxy>> proxies_;  // [from * nodes + to], null on the diagonal
   std::vector<std::unique_ptr<NodeProcess>> nodes_;
+  std::vector<bool> blackholed_;  // per proxy, like proxies_: blackholed since the last heal
 };
 
 }  // namespace millrace::faulttest
