@@ -80,7 +80,6 @@ def millrace_section(r):
                     f"| {num(p.get('mb_per_s'))} | {num(p.get('msgs_per_s'), 0)} | {ms(p, 'p50_ms')} | {ms(p, 'p99_ms')} "
                     f"| {ms(p, 'p999_ms')} | {ms(p, 'max_ms')} | {num(c.get('mb_per_s'))} | {num(c.get('msgs_per_s'), 0)} "
                     f"| diagnostic {notes} |")
-    rows.append("| 1024 B | all | 8, **3 nodes, RF=3** | | *not yet: needs the replicated cluster* | | | | | | | | |")
     return ("## Millrace, single node (default config: `flush: always`)\n\n"
             "Ack latency is measured from each `send()` call, so in these unpaced runs it includes the time a "
             "record waits in the producer's buffer. Diagnostic rows: *flush: interval* (acks=1 then never "
