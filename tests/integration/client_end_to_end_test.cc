@@ -10,6 +10,7 @@
 
 #include "acked_records.h"
 #include "broker_process.h"
+#include "consume_all.h"
 #include "millrace/client/admin.h"
 #include "millrace/client/consumer.h"
 #include "millrace/client/producer.h"
@@ -41,21 +42,7 @@ void create_topic(const BrokerProcess& broker, const std::string& name, int32_t 
 // Everything from the beginning of every partition of `topic`, until `expected` records or the deadline.
 std::vector<ConsumerRecord> consume_all(const BrokerProcess& broker, const std::string& topic,
                                         size_t expected, std::chrono::seconds deadline = 120s) {
-  ConsumerConfig config;
-  config.connection = connection_to(broker);
-  config.auto_offset_reset = OffsetReset::earliest;
-  auto consumer = Consumer::create(config);
-  REQUIRE(consumer.ok());
-  REQUIRE((*consumer)->assign_topic(topic).ok());
-  REQUIRE((*consumer)->seek_to_beginning().ok());
-  std::vector<ConsumerRecord> records;
-  const auto end = std::chrono::steady_clock::now() + deadline;
-  while (records.size() < expected && std::chrono::steady_clock::now() < end) {
-    auto batch = (*consumer)->poll(500ms);
-    REQUIRE(batch.ok());
-    for (auto& r : *batch) records.push_back(std::move(r));
-  }
-  return records;
+  return testing::consume_all(connection_to(broker), topic, expected, deadline);
 }
 
 // Records stored in `topic`: the sum of its partitions' latest offsets (no retention yet, logs start at 0).

@@ -12,6 +12,7 @@
 
 #include "acked_records.h"
 #include "cluster_process.h"
+#include "consume_all.h"
 #include "millrace/client/admin.h"
 #include "millrace/client/consumer.h"
 #include "millrace/client/producer.h"
@@ -49,22 +50,7 @@ using Acked = AckedRecords;
 // Every record of `topic` (all partitions) from the beginning, until `expected` records or the deadline.
 std::vector<ConsumerRecord> consume_all(const ClusterProcess& cluster, const std::string& topic,
                                         size_t expected, std::chrono::seconds deadline = 30s) {
-  ConsumerConfig config;
-  config.connection = connection_to(cluster);
-  config.auto_offset_reset = OffsetReset::earliest;
-  config.fetch_max_wait_ms = 100;
-  config.retry_backoff_ms = 50;
-  auto consumer = Consumer::create(config);
-  REQUIRE(consumer.ok());
-  REQUIRE((*consumer)->assign_topic(topic).ok());
-  std::vector<ConsumerRecord> records;
-  const auto end = std::chrono::steady_clock::now() + deadline;
-  while (records.size() < expected && std::chrono::steady_clock::now() < end) {
-    auto batch = (*consumer)->poll(200ms);
-    REQUIRE(batch.ok());
-    for (auto& r : *batch) records.push_back(std::move(r));
-  }
-  return records;
+  return testing::consume_all(connection_to(cluster), topic, expected, deadline);
 }
 
 // Every acknowledged record is read back at its acknowledged partition and offset, exactly once.

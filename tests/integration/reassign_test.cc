@@ -13,6 +13,7 @@
 
 #include "acked_records.h"
 #include "cluster_process.h"
+#include "consume_all.h"
 #include "millrace/client/admin.h"
 #include "millrace/client/consumer.h"
 #include "millrace/client/producer.h"
@@ -199,24 +200,11 @@ class Load {
 
 // Every acknowledged record is read back once, at its offset, and nothing else is there.
 void check_read_back(ClusterProcess& cluster, const std::string& topic, Acked& acked) {
-  ConsumerConfig config;
-  config.connection = connection_to(cluster);
-  config.auto_offset_reset = OffsetReset::earliest;
-  config.fetch_max_wait_ms = 100;
-  config.retry_backoff_ms = 50;
-  auto consumer = Consumer::create(config);
-  REQUIRE(consumer.ok());
-  REQUIRE((*consumer)->assign_topic(topic).ok());
-  std::map<int64_t, std::string> read;
   std::lock_guard<std::mutex> lock(acked.mutex);
-  const auto end = std::chrono::steady_clock::now() + 30s;
+  std::map<int64_t, std::string> read;
   size_t duplicates = 0;
-  while (read.size() < acked.by_value.size() && std::chrono::steady_clock::now() < end) {
-    auto batch = (*consumer)->poll(200ms);
-    REQUIRE(batch.ok());
-    for (auto& r : *batch) {
-      if (!read.emplace(r.offset.value, r.value.value_or("")).second) ++duplicates;
-    }
+  for (auto& r : consume_all(connection_to(cluster), topic, acked.by_value.size(), 30s)) {
+    if (!read.emplace(r.offset.value, r.value.value_or("")).second) ++duplicates;
   }
   CHECK(duplicates == 0);
   size_t missing = 0;
