@@ -177,21 +177,26 @@ uint64_t file_bytes(const storage::PartitionLog& log) {
   return total;
 }
 
+// Sends every scripted request through `harness`, reads the whole response stream with its slow reader and
+// checks it byte for byte against expected_stream(); stops the harness (its write stats stay readable).
+void serve_scripted_requests(Harness& harness, const storage::PartitionLog& log) {
+  const Buffer expected = expected_stream(log);
+  ScriptedHandler handler(harness.io, log);
+  harness.start(handler);
+  harness.send_requests();
+  const Buffer received = harness.read(expected.size());
+  harness.stop();
+  REQUIRE(received.size() == expected.size());
+  CHECK(received == expected);
+}
+
 }  // namespace
 
 TEST_CASE("a connection sends memory and file-range responses in request order through a slow reader") {
   millrace::testing::TempDir dir;
   auto log = make_log(dir.path() / "t-0");
-  const Buffer expected = expected_stream(*log);
   Harness harness;
-  ScriptedHandler handler(harness.io, *log);
-  harness.start(handler);
-  harness.send_requests();
-
-  const Buffer received = harness.read(expected.size());
-  harness.stop();
-  REQUIRE(received.size() == expected.size());
-  CHECK(received == expected);
+  serve_scripted_requests(harness, *log);
   const ResponseWriter::Stats& stats = harness.connection->write_stats();
   CHECK(stats.sendfile_bytes == file_bytes(*log));  // every file byte went out with sendfile
   CHECK(stats.copied_file_bytes == 0);
@@ -200,18 +205,10 @@ TEST_CASE("a connection sends memory and file-range responses in request order t
 
 TEST_CASE("file ranges without a descriptor are copied, in order with the rest") {
   millrace::testing::TempDir dir;
-  // The fault-injecting file system's files have no descriptor (native_handle() == -1): pread + write.
+  // The fault-injecting file system's files lend no descriptor (lease_descriptor() is null): pread + write.
   auto log = make_log(dir.path() / "t-0", std::make_shared<millrace::testing::FaultyFileSystem>());
-  const Buffer expected = expected_stream(*log);
   Harness harness;
-  ScriptedHandler handler(harness.io, *log);
-  harness.start(handler);
-  harness.send_requests();
-
-  const Buffer received = harness.read(expected.size());
-  harness.stop();
-  REQUIRE(received.size() == expected.size());
-  CHECK(received == expected);
+  serve_scripted_requests(harness, *log);
   CHECK(harness.connection->write_stats().sendfile_bytes == 0);
   CHECK(harness.connection->write_stats().copied_file_bytes == file_bytes(*log));
 }

@@ -20,21 +20,25 @@ namespace {
 // A one-partition topic "t": records at offsets 0-2, a control batch at 3; log end offset 4.
 constexpr int64_t kLogEnd = 4;
 
+// A list_offsets answer for logs that start at 0 and end at `log_end` (earliest: 0, anything else: log_end).
+Buffer answer_list_offsets(const FakeBroker::Request& r, int64_t log_end) {
+  const auto request = r.parse<wire::ListOffsetsRequest>();
+  wire::ListOffsetsResponse response;
+  for (const auto& p : request.partitions()) {
+    auto* result = response.add_results();
+    result->set_topic(p.topic());
+    result->set_partition(p.partition());
+    result->set_offset(p.timestamp() == protocol::kListOffsetsEarliest ? 0 : log_end);
+  }
+  return FakeBroker::respond(r, response);
+}
+
 std::optional<Buffer> serve_log(FakeBroker& self, const FakeBroker::Request& r) {
   switch (r.api_key) {
     case protocol::ApiKey::metadata:
       return FakeBroker::respond(r, self.metadata({{"t", 1}}));
-    case protocol::ApiKey::list_offsets: {
-      const auto request = r.parse<wire::ListOffsetsRequest>();
-      wire::ListOffsetsResponse response;
-      for (const auto& p : request.partitions()) {
-        auto* result = response.add_results();
-        result->set_topic(p.topic());
-        result->set_partition(p.partition());
-        result->set_offset(p.timestamp() == protocol::kListOffsetsEarliest ? 0 : kLogEnd);
-      }
-      return FakeBroker::respond(r, response);
-    }
+    case protocol::ApiKey::list_offsets:
+      return answer_list_offsets(r, kLogEnd);
     case protocol::ApiKey::fetch: {
       const auto request = r.parse<wire::FetchRequest>();
       wire::FetchResponse response;
@@ -195,17 +199,8 @@ TEST_CASE("fetch responses larger than the receive buffer arrive whole and in or
     switch (r.api_key) {
       case protocol::ApiKey::metadata:
         return FakeBroker::respond(r, self->metadata({{"big", 1}}));
-      case protocol::ApiKey::list_offsets: {
-        const auto request = r.parse<wire::ListOffsetsRequest>();
-        wire::ListOffsetsResponse response;
-        for (const auto& p : request.partitions()) {
-          auto* result = response.add_results();
-          result->set_topic(p.topic());
-          result->set_partition(p.partition());
-          result->set_offset(p.timestamp() == protocol::kListOffsetsEarliest ? 0 : kEnd);
-        }
-        return FakeBroker::respond(r, response);
-      }
+      case protocol::ApiKey::list_offsets:
+        return answer_list_offsets(r, kEnd);
       case protocol::ApiKey::fetch: {
         const auto request = r.parse<wire::FetchRequest>();
         wire::FetchResponse response;
