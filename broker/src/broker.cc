@@ -92,7 +92,8 @@ Status Broker::start() {
     schedule_broker_heartbeat();
     static_cast<ClusterProducerIdAllocator&>(*producer_ids_).prefetch();
   }
-  if (config_.flush == FlushPolicy::interval) schedule_interval_flush();
+  // Under `always` too: acks=0/1 batches on one node are fsynced by the next group commit or by this timer.
+  schedule_interval_flush();
   schedule_retention();
   cleaner_ = std::make_unique<LogCleanerService>(io_, *manager_, config_);
   cleaner_->start();

@@ -111,7 +111,12 @@ void Partition::append(MutableByteView batches, int32_t acks, AppendCallback don
   // ---- end of the idempotence hook ----
   wake_data_waiters();
   const bool wait_durable = acks == protocol::kAcksAll && policy_ == FlushPolicy::always;
-  if (policy_ == FlushPolicy::always) request_flush();
+  // Only an acks=all produce waits for an fsync, so only it starts one at once; acks=0/1 batches ride along
+  // with the next group commit, or start one once enough of them are unsynced, or the interval flush picks
+  // them up (docs/storage.md, "Durability policies").
+  unsynced_bytes_ += batches.size();
+  if (policy_ == FlushPolicy::always && (wait_durable || unsynced_bytes_ >= kUnsyncedBytesFlush))
+    request_flush();
   if (!wait_durable) {
     done(*appended);
     return;
@@ -151,6 +156,7 @@ void Partition::request_flush() {
   storage::FlushJob job = log_->prepare_flush();
   if (job.empty()) return;
   flush_in_flight_ = true;
+  unsynced_bytes_ = 0;
   storage::FlushJob record = job;  // mark_flushed(job) ignores it if a truncation came meanwhile
   flusher_.submit(std::move(job), [self = shared_from_this(), record = std::move(record)](Status status) {
     self->on_flushed(std::move(status), record);
@@ -174,8 +180,11 @@ void Partition::on_flushed(Status status, const storage::FlushJob& job) {
   log_->mark_flushed(job);
   if (replica_) replica_->on_flushed(log_->flushed_offset());
   complete_durable_waiters();
-  // Appends that arrived during this fsync form the next group.
-  if (policy_ == FlushPolicy::always && log_->flushed_offset() < log_->log_end_offset()) request_flush();
+  // Appends that arrived during this fsync form the next group, if anyone waits for them: acks=all producers
+  // on one node; on a replica, the Raft commit, which needs every member's flushed offset.
+  const bool wanted = replica_ || !durable_waiters_.empty() || unsynced_bytes_ >= kUnsyncedBytesFlush;
+  if (policy_ == FlushPolicy::always && wanted && log_->flushed_offset() < log_->log_end_offset())
+    request_flush();
 }
 
 void Partition::complete_durable_waiters() {

@@ -27,11 +27,11 @@ namespace {
 
 constexpr auto kStorageError = static_cast<int>(protocol::errc::kafka_storage_error);
 
-Buffer make_batch(int records) {
+Buffer make_batch(int records, size_t value_bytes = 0) {
   protocol::RecordBatchBuilder builder;
   for (int i = 0; i < records; ++i) {
     protocol::Record record;
-    record.value = "value-" + std::to_string(i);
+    record.value = value_bytes == 0 ? "value-" + std::to_string(i) : std::string(value_bytes, 'v');
     record.timestamp_ms = 1'700'000'000'000;
     builder.append(record);
   }
@@ -64,15 +64,21 @@ class PartitionUnderFaults {
   }
 
   // Produces one batch and waits (with a deadline) for its acknowledgement.
-  Result<storage::AppendResult> produce(int32_t acks, int records = 2) {
-    Buffer batch = make_batch(records);
+  Result<storage::AppendResult> produce(int32_t acks, int records = 2, size_t value_bytes = 0) {
+    Buffer batch = make_batch(records, value_bytes);
     std::optional<Result<storage::AppendResult>> got;
     partition_->append(batch, acks, [&](Result<storage::AppendResult> r) { got = std::move(r); });
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!got && std::chrono::steady_clock::now() < deadline)
-      io_.run_one_for(std::chrono::milliseconds(10));
-    REQUIRE(got.has_value());
+    REQUIRE(run_until([&] { return got.has_value(); }));
     return std::move(*got);
+  }
+
+  // Runs the network thread until `done()` holds (deadline 10 s).
+  template <typename Predicate>
+  bool run_until(Predicate done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done() && std::chrono::steady_clock::now() < deadline)
+      io_.run_one_for(std::chrono::milliseconds(10));
+    return done();
   }
 
   FaultyFileSystem& fs() { return *fs_; }
@@ -146,4 +152,39 @@ TEST_CASE(
   auto read = t.partition().read(Offset{0}, 1 << 20);
   REQUIRE(read.ok());
   CHECK(read->next_offset == Offset{4});
+}
+
+TEST_CASE(
+    "flush: always: acks=1 appends start no fsync, the next group commit or the interval flush covers them") {
+  PartitionUnderFaults t;
+  const storage::PartitionLog& log = t.partition().log();
+  REQUIRE(t.produce(1).ok());
+  REQUIRE(t.produce(1).ok());
+  // Nobody waits on these batches, so no fsync was started for them.
+  CHECK_FALSE(t.partition().flush_in_flight());
+  CHECK(log.flushed_offset() == Offset{0});
+
+  // An acks=all produce is answered only once an fsync covers it, and that fsync covers the earlier batches.
+  REQUIRE(t.produce(protocol::kAcksAll).ok());
+  CHECK(log.flushed_offset() == Offset{6});
+  CHECK(log.log_end_offset() == Offset{6});
+
+  // acks=1 batches alone wait for the interval timer (flush_now), which syncs them.
+  REQUIRE(t.produce(1).ok());
+  CHECK_FALSE(t.partition().flush_in_flight());
+  const int64_t syncs_before = t.fs().syncs();
+  t.partition().flush_now();
+  CHECK(t.partition().flush_in_flight());
+  REQUIRE(t.run_until([&] { return log.flushed_offset() == Offset{8}; }));
+  CHECK(t.fs().syncs() > syncs_before);
+  // Once the group is synced and nobody waits, no further fsync is started.
+  CHECK(t.run_until([&] { return !t.partition().flush_in_flight(); }));
+
+  // Enough unsynced acks=1 bytes start an fsync without anyone waiting (kUnsyncedBytesFlush).
+  const size_t quarter = kUnsyncedBytesFlush / 4;
+  for (int i = 0; i < 3; ++i) REQUIRE(t.produce(1, 1, quarter).ok());
+  CHECK_FALSE(t.partition().flush_in_flight());
+  REQUIRE(t.produce(1, 1, quarter).ok());
+  CHECK(t.partition().flush_in_flight());
+  REQUIRE(t.run_until([&] { return log.flushed_offset() == log.log_end_offset(); }));
 }

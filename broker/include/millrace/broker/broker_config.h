@@ -8,7 +8,8 @@
 namespace millrace::broker {
 
 enum class FlushPolicy {
-  always,    // acks=all is answered only after its batch is fsynced (group commit)
+  always,    // acks=all is answered only after its batch is fsynced (group commit); acks=0/1 batches are
+             // fsynced by the next group commit, once 1 MiB is unsynced, or within flush_interval_ms
   interval,  // fsync every flush_interval_ms; acks=all is answered once written to the page cache
 };
 
@@ -77,8 +78,8 @@ struct BrokerConfig {
   int64_t producer_id_expiration_ms = 24LL * 3600 * 1000;
 
   // Descriptors the node keeps open for segment and index files at most (beyond it, idle files are closed and
-  // reopened on use; files with unsynced writes stay open). 0: half of the process's open-file limit, which the
-  // daemon raises to its hard limit at start.
+  // reopened on use; files with unsynced writes stay open). 0: half of the process's open-file limit, which
+  // the daemon raises to its hard limit at start.
   int64_t max_open_files = 0;
 
   int64_t shutdown_timeout_ms = 10000;

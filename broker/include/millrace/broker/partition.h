@@ -23,6 +23,12 @@
 
 namespace millrace::broker {
 
+// Under flush: always, acks=0/1 batches on one node start an fsync of their own once this many bytes of the
+// partition are unsynced (before that, the next acks=all group commit or the interval flush covers them),
+// like Redpanda's pending-flush-bytes bound: fsyncs stay large (each has a fixed CPU cost) and the data a
+// power loss could take stays bounded.
+constexpr size_t kUnsyncedBytesFlush = size_t{1} << 20;
+
 class Partition : public std::enable_shared_from_this<Partition> {
  public:
   using AppendCallback = std::function<void(Result<storage::AppendResult>)>;
@@ -91,8 +97,10 @@ class Partition : public std::enable_shared_from_this<Partition> {
   // Runs every data waiter now (shutdown: long-polls answer with what there is).
   void wake_data_waiters();
 
-  // Asks for an fsync of everything appended (used by the interval policy's timer).
+  // Asks for an fsync of everything appended (the interval timer, under both policies).
   void flush_now() { request_flush(); }
+  // Whether an fsync of this partition is queued or running.
+  bool flush_in_flight() const { return flush_in_flight_; }
 
   // Set once an fsync failed: the partition refuses writes until the broker restarts (reads go on).
   const std::optional<Error>& write_failure() const { return write_failure_; }
@@ -138,6 +146,7 @@ class Partition : public std::enable_shared_from_this<Partition> {
   Flusher& flusher_;
   PartitionProducerState producers_;
   bool flush_in_flight_ = false;
+  size_t unsynced_bytes_ = 0;  // appended on one node since the last flush job was prepared
   bool closed_ = false;
   std::optional<Error> write_failure_;  // set by a failed fsync: appends are refused from then on
   std::deque<DurableWaiter> durable_waiters_;
