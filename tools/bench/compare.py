@@ -80,6 +80,10 @@ def run_millrace(paths, plan, work, log, results, profile_dir):
                     if r["size"] == 1024 and r["acks"] == "1" and r["partitions"] == 8)
         results["e2e_rates"] = [half_of(peak)]
         run_e2e(broker, plan, log, results, "Millrace, flush: always", half_of(peak))
+        # Lower points of the latency curve: where the p99 stands when the two cores are not nearly saturated.
+        results["e2e_curve_rates"] = [fraction_of(peak, 4), fraction_of(peak, 10)]
+        for rate in results["e2e_curve_rates"]:
+            run_e2e(broker, plan, log, results, "Millrace, flush: always", rate)
     finally:
         broker.stop()
     say("millrace: diagnostic, flush: interval (acks=1 then never waits for fsync work)")
@@ -138,8 +142,12 @@ def run_cluster(paths, plan, work, log, results):
         cluster.stop()
 
 
+def fraction_of(peak_msgs_per_s, divisor):
+    return max(100.0, round(peak_msgs_per_s / divisor))
+
+
 def half_of(peak_msgs_per_s):
-    return max(100.0, round(peak_msgs_per_s / 2))
+    return fraction_of(peak_msgs_per_s, 2)
 
 
 def run_e2e(broker, plan, log, results, system, rate):
@@ -171,7 +179,7 @@ def run_jetstream(paths, plan, work, log, results):
                 results["jetstream"].append({"replicas": 1, "size": size, "partitions": subjects,
                                              "produce": produced, "consume": consumed})
                 say(f"  {stream}: produce {mb(produced)}, consume {mb(consumed)} {produced.get('error', '')}")
-        for rate in results.get("e2e_rates", [1000.0]):
+        for rate in results.get("e2e_rates", [1000.0]) + results.get("e2e_curve_rates", []):
             say(f"  end-to-end, JetStream R1, {rate:.0f} msgs/s")
             result = jetstream_runs.e2e(paths, cluster, log, f"E2E{rate:.0f}", rate, plan["e2e_s"], 1024, 8, 1)
             results["e2e"].append({"system": "JetStream R1", "rate": rate, "result": result})
