@@ -92,8 +92,14 @@ int run_e2e_bench(const GlobalOptions& globals, const E2eBenchOptions& options) 
   std::thread consumer_thread([&] {
     receive(**consumer, schedule, options.messages, options.idle_timeout_ms, producer_side, received);
   });
-  const SendPlan plan{options.topic.topic, 0,    1,
-                      options.messages,    true, deadline_after(schedule.start_ns(), options.max_seconds)};
+  LatencyHistogram send_lag;
+  const SendPlan plan{options.topic.topic,
+                      0,
+                      1,
+                      options.messages,
+                      true,
+                      deadline_after(schedule.start_ns(), options.max_seconds),
+                      &send_lag};
   const uint64_t sent = send_paced(**producer, tracker, schedule, plan, payload);
   (*producer)->close();
   producer_side.sent.store(sent - tracker.failed());
@@ -109,6 +115,7 @@ int run_e2e_bench(const GlobalOptions& globals, const E2eBenchOptions& options) 
   result.elapsed_ns = received.last_record_ns - schedule.start_ns();
   result.latency = &received.latency;
   result.ack_latency = &tracker.latency();
+  result.send_lag = &send_lag;
   result.latency_from = "intended_send";
   result.first_error = received.error ? received.error : tracker.first_error();
   if (!result.first_error && received.messages < sent) {

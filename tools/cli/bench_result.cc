@@ -65,6 +65,7 @@ std::string BenchResult::to_json() const {
   append_latency_json(out, "", latency);
   out += ",\"latency_from\":" + json_quote(latency_from);
   if (ack_latency != nullptr) append_latency_json(out, "ack_", ack_latency);
+  if (send_lag != nullptr) append_latency_json(out, "send_lag_", send_lag);
   for (const auto& [name, value] : parameters) out += "," + json_quote(name) + ":" + json_quote(value);
   out += ",\"first_error\":" + (first_error ? json_quote(*first_error) : std::string("null")) + "}";
   return out;
@@ -82,6 +83,7 @@ std::string BenchResult::to_text() const {
     if (latency_from == "intended_send") out += "  (measured from each message's intended send time)\n";
   }
   if (ack_latency != nullptr && ack_latency->count() > 0) out += latency_line("ack latency", *ack_latency);
+  if (send_lag != nullptr && send_lag->count() > 0) out += latency_line("send lag", *send_lag);
   if (failed > 0) {
     out += std::to_string(failed) + " messages failed" +
            (first_error ? "; first error: " + *first_error : "") + "\n";

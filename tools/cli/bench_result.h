@@ -8,7 +8,9 @@
 // JSON fields (always present): kind, topic, messages, failed, bytes, elapsed_s, mb_per_s, msgs_per_s,
 // p50_ms, p99_ms, p999_ms, max_ms, mean_ms (null when the run measured no latency, e.g. consume),
 // latency_from ("send", "intended_send" or "none"), the run's parameters, first_error (null if none), and for
-// e2e the producer's ack latency as ack_p50_ms, ack_p99_ms, ack_p999_ms, ack_max_ms.
+// e2e the producer's ack latency as ack_p50_ms, ack_p99_ms, ack_p999_ms, ack_max_ms, and how late the sending
+// thread got each message into send() as send_lag_p50_ms ... send_lag_max_ms (a lag that is as large as the
+// latency means the sending thread itself was held up: CPU, not the broker).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,6 +32,7 @@ struct BenchResult {
   std::string latency_from = "none";
   const LatencyHistogram* latency = nullptr;      // null: no latency measured
   const LatencyHistogram* ack_latency = nullptr;  // e2e only: the producer's ack latency
+  const LatencyHistogram* send_lag = nullptr;     // e2e only: intended send time to send() returning
   // Run parameters echoed in the output, name and value (rendered as a JSON string).
   std::vector<std::pair<std::string, std::string>> parameters;
   std::optional<std::string> first_error;

@@ -29,6 +29,7 @@ uint64_t send_paced(client::Producer& producer, DeliveryTracker& tracker, const 
           tracker.on_report(report, measured_from_ns);
         });
     if (!st) tracker.on_send_failed(st.error());
+    if (plan.send_lag != nullptr) plan.send_lag->record(steady_now_ns() - measured_from_ns);
     ++sent;
   }
   return sent;

@@ -24,6 +24,9 @@ struct SendPlan {
   bool stamp = false;
   // Stop sending at this steady-clock time (0: no limit), so that a slow broker cannot stretch a run.
   int64_t deadline_ns = 0;
+  // If set (one sending thread only), records how late each message got through send(): from its
+  // intended send time to send() returning.
+  LatencyHistogram* send_lag = nullptr;
 };
 
 // Returns how many messages it sent (send() accepted or refused); fewer than planned if the deadline passed.

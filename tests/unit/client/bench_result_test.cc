@@ -51,6 +51,28 @@ TEST_CASE("JSON has the fields scripts rely on") {
   CHECK(json.find("\"acks\":\"all\"") != std::string::npos);
   CHECK(json.find("\"first_error\":null") != std::string::npos);
   CHECK(json.find("ack_p50_ms") == std::string::npos);
+  CHECK(json.find("send_lag_p50_ms") == std::string::npos);
+}
+
+TEST_CASE("e2e JSON adds the ack latency and the send lag") {
+  LatencyHistogram latency, ack, lag;
+  for (int i = 1; i <= 1000; ++i) {
+    latency.record(i * 1000);
+    ack.record(i * 2000);
+    lag.record(i * 3000);
+  }
+  BenchResult result;
+  result.kind = "e2e";
+  result.messages = 1000;
+  result.elapsed_ns = 1'000'000'000;
+  result.latency = &latency;
+  result.ack_latency = &ack;
+  result.send_lag = &lag;
+  const std::string json = result.to_json();
+  CHECK(json.find("\"ack_p99_ms\":1.980") != std::string::npos);
+  CHECK(json.find("\"send_lag_p99_ms\":2.97") != std::string::npos);
+  CHECK(json.find("\"send_lag_max_ms\":3.000") != std::string::npos);
+  CHECK_THAT(result.to_text(), Catch::Contains("send lag"));
 }
 
 TEST_CASE("JSON without latency has null percentiles") {
