@@ -98,6 +98,8 @@ void Segment::index_batches(ByteView batches, int64_t start_position) {
     index_.on_batch(batch_base - base_offset_.value, position);
     time_index_.on_batch(batch_base - base_offset_.value, position,
                          load_be<int64_t>(batches.data() + at + bf::kMaxTimestamp));
+    recent_[recent_next_++ % recent_.size()] =
+        BatchLocation{position, protocol::read_batch_header(batches.subspan(at, bf::kHeaderSize))};
     at += static_cast<size_t>(load_be<int32_t>(batches.data() + at + bf::kBatchLength)) + bf::kLogOverhead;
   }
 }
@@ -120,6 +122,14 @@ Result<RecordBatchHeader> Segment::read_header(int64_t position) const {
 
 Result<BatchLocation> Segment::find_batch(Offset offset) const {
   assert(offset >= base_offset_ && offset < next_offset_);
+  // A tailing reader asks for a batch appended moments ago: no index lookup, no header read.
+  for (const BatchLocation& recent : recent_) {
+    if (recent.position >= 0 && recent.header.base_offset <= offset.value &&
+        offset.value < recent.header.next_offset() &&
+        recent.position + recent.header.size_bytes() <= size_bytes_) {
+      return recent;
+    }
+  }
   const IndexEntry entry = index_.lookup(offset.value - base_offset_.value);
   int64_t position = entry.position;
   int64_t expected_base = base_offset_.value + entry.relative_offset;
@@ -151,6 +161,9 @@ Result<int64_t> Segment::position_of_first_batch_at_or_after(Offset up_to) const
 
 Result<std::pair<int64_t, Offset>> Segment::whole_batches_end(const BatchLocation& first,
                                                               int64_t limit) const {
+  // Up to the end of the segment (a tailing reader): the segment knows where its batches end, no header to
+  // read.
+  if (limit >= size_bytes_) return std::pair{size_bytes_, next_offset_};
   int64_t end = first.position + first.header.size_bytes();
   int64_t next_offset = first.header.next_offset();
   const IndexEntry entry = index_.lookup_position(limit);
@@ -228,6 +241,7 @@ Status Segment::truncate_to(Offset new_end) {
     position = location->position;
   }
   files_->note_cut(position);  // before the cut: ranges past `position` must not be sent any more
+  forget_recent();
   if (Status s = files_->log().truncate(position); !s) return s;
   size_bytes_ = position;
   next_offset_ = new_end;
@@ -316,6 +330,7 @@ Result<std::optional<BatchLocation>> Segment::find_batch_by_timestamp(int64_t ti
 
 void Segment::restore(int64_t size_bytes, Offset next_offset, OffsetIndex index) {
   assert(size_bytes >= 0 && size_bytes <= log_file_bytes() && next_offset >= base_offset_);
+  forget_recent();
   size_bytes_ = size_bytes;
   next_offset_ = next_offset;
   index_ = std::move(index);

@@ -5,6 +5,7 @@
 //
 // Reads never look past size_bytes(), so bytes a failed write left behind are never visible.
 // Not thread-safe: owner thread only. The SegmentFile it shares with FlushJobs is safe to sync() elsewhere.
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -71,7 +72,8 @@ class Segment {
   Result<int64_t> position_of_first_batch_at_or_after(Offset up_to) const;
   // The end of the longest run of whole batches that starts with the batch `first` and ends at or before
   // `limit` (a byte position), but at least `first` itself; with the offset after the run's last batch.
-  // Jumps to the last index entry at or before `limit`, then reads batch headers forward.
+  // Jumps to the last index entry at or before `limit`, then reads batch headers forward (none when `limit`
+  // is at or past the segment end).
   Result<std::pair<int64_t, Offset>> whole_batches_end(const BatchLocation& first, int64_t limit) const;
   // The largest record timestamp in the segment (-1 if empty).
   int64_t max_timestamp_ms() const { return time_index_.max_timestamp_ms(); }
@@ -110,7 +112,9 @@ class Segment {
                                                      const std::filesystem::path& directory,
                                                      Offset base_offset, const LogConfig& config,
                                                      bool create);
+  // Indexes appended batches and remembers the last few (recent_).
   void index_batches(ByteView batches, int64_t start_position);
+  void forget_recent() { recent_.fill(BatchLocation{-1, {}}); }
   // Feeds the time index every batch from `position` to the end (reading headers).
   Status fold_time_index_from(int64_t position);
   // The same, from the batch of the time index's last entry: restores the running maximum after a decode or
@@ -129,6 +133,15 @@ class Segment {
   const std::shared_ptr<SegmentFile> files_;
   const bool index_file_was_missing_;
   bool has_unclean_tail_ = false;
+  // The last batches appended (a ring), so that find_batch() answers a tailing reader without reading the
+  // file; emptied by a truncation. An empty slot has position -1 and an empty offset range.
+  std::array<BatchLocation, 8> recent_ = make_empty_recent();
+  size_t recent_next_ = 0;
+  static std::array<BatchLocation, 8> make_empty_recent() {
+    std::array<BatchLocation, 8> empty;
+    empty.fill(BatchLocation{-1, {}});
+    return empty;
+  }
 };
 
 }  // namespace millrace::storage

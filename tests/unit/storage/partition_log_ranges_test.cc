@@ -207,3 +207,43 @@ TEST_CASE("a truncation above a range leaves it intact, one below it does not") 
   Buffer bytes(static_cast<size_t>(fourth.length()));
   CHECK_FALSE(fourth.read(0, bytes).ok());
 }
+
+TEST_CASE("a tailing reader gets each batch just appended, and the new batches after a truncation") {
+  TempDir dir;
+  LogConfig config;
+  config.index_interval_bytes = 4096;  // several small batches per index entry
+  auto log = open_log(dir.path(), config);
+  std::vector<Appended> batches;
+  // Read each batch right after appending it, as a consumer at the log end does, and the last few again.
+  for (int i = 0; i < 20; ++i) {
+    std::vector<Appended> one = append_batches(*log, 1);
+    auto ranges = log->read_ranges(Offset{one.front().base_offset}, 1 << 20, log->log_end_offset());
+    REQUIRE(ranges.ok());
+    CHECK(range_bytes(*ranges) == one.front().bytes);
+    batches.push_back(std::move(one.front()));
+  }
+  for (size_t i = 10; i < batches.size(); ++i) {
+    auto ranges =
+        log->read_ranges(Offset{batches[i].base_offset}, batches[i].bytes.size(), log->log_end_offset());
+    REQUIRE(ranges.ok());
+    CHECK(range_bytes(*ranges) == batches[i].bytes);
+  }
+
+  // Cut the last five batches and append batches of other sizes at the same offsets: reads see only those.
+  const int64_t cut = batches[15].base_offset;
+  REQUIRE(log->truncate_to(Offset{cut}).ok());
+  for (int i = 0; i < 3; ++i) {
+    Buffer batch = make_batch(2 + i, 500 + static_cast<size_t>(i) * 70, 100 + i);
+    const AppendResult r = append(*log, batch);
+    protocol::set_base_offset(batch, r.base_offset.value);
+    auto ranges = log->read_ranges(r.base_offset, batch.size(), log->log_end_offset());
+    REQUIRE(ranges.ok());
+    CHECK(range_bytes(*ranges) == batch);
+    auto read = log->read(r.base_offset, batch.size(), log->log_end_offset());
+    REQUIRE(read.ok());
+    CHECK(read->bytes == batch);
+  }
+  auto from_cut = log->read(Offset{cut}, 1 << 20, log->log_end_offset());
+  REQUIRE(from_cut.ok());
+  CHECK(from_cut->next_offset == log->log_end_offset());
+}
