@@ -65,7 +65,8 @@ class Consumer::Impl {
   std::unique_ptr<internal::NetworkClient> network_;
   internal::Fetcher fetcher_;
   std::map<TopicPartition, ConsumerPartition> partitions_;
-  size_t drain_start_ = 0;  // rotates so that no partition starves the others
+  size_t drain_start_ = 0;     // rotates so that no partition starves the others
+  size_t fetch_rotation_ = 0;  // likewise for the order of partitions in a fetch request
   int64_t metadata_requested_ms_ = 0;
   bool closed_ = false;
 };
@@ -287,6 +288,11 @@ bool Consumer::Impl::send_fetches() {
   }
   for (auto& [node, targets] : by_node) {
     for (const auto& t : targets) partitions_[t.partition].fetch_in_flight = true;
+    // The broker fills a response in request order up to fetch_max_bytes: a fixed order would let the first
+    // partitions starve the others whenever they keep that much data waiting. Rotate, as Kafka's consumer.
+    std::rotate(targets.begin(), targets.begin() + static_cast<ptrdiff_t>(fetch_rotation_ % targets.size()),
+                targets.end());
+    ++fetch_rotation_;
     fetcher_.fetch(node, std::move(targets));
   }
   return waiting;

@@ -3,6 +3,8 @@
 // while their ConsumerRecords lives — after seeks and after the consumer itself is gone.
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <mutex>
+#include <set>
 #include <tuple>
 
 #include "batch_helpers.h"
@@ -283,4 +285,65 @@ TEST_CASE("poll_views fails on a corrupt batch exactly as poll does") {
   auto again = view_consumer->poll_views(100ms);  // the batch is still corrupt on the next fetch
   REQUIRE_FALSE(again.ok());
   CHECK(again.error().code == protocol::errc::corrupt_message);
+}
+
+TEST_CASE("fetch requests rotate the order of their partitions so that none is always last") {
+  // An endless log: every fetch gets one record at the fetch offset of every partition, so every fetch asks
+  // for all three partitions; the broker would fill a response in that order up to fetch_max_bytes.
+  std::mutex mutex;
+  std::set<int32_t> first_partitions;
+  int fetches = 0;
+  FakeBroker* self = nullptr;
+  FakeBroker broker([&](const FakeBroker::Request& r) -> std::optional<Buffer> {
+    switch (r.api_key) {
+      case protocol::ApiKey::metadata:
+        return FakeBroker::respond(r, self->metadata({{"t", 3}}));
+      case protocol::ApiKey::list_offsets: {
+        const auto request = r.parse<wire::ListOffsetsRequest>();
+        wire::ListOffsetsResponse response;
+        for (const auto& p : request.partitions()) {
+          auto* result = response.add_results();
+          result->set_topic(p.topic());
+          result->set_partition(p.partition());
+          result->set_offset(0);
+        }
+        return FakeBroker::respond(r, response);
+      }
+      case protocol::ApiKey::fetch: {
+        const auto request = r.parse<wire::FetchRequest>();
+        {
+          std::lock_guard lock(mutex);
+          if (request.partitions_size() == 3) {
+            first_partitions.insert(request.partitions(0).partition());
+            ++fetches;
+          }
+        }
+        wire::FetchResponse response;
+        Buffer payload;
+        for (const auto& p : request.partitions()) {
+          auto* result = response.add_results();
+          result->set_topic(p.topic());
+          result->set_partition(p.partition());
+          result->set_high_watermark(p.fetch_offset() + 1);
+          const Buffer bytes = millrace::testing::batch_at(p.fetch_offset(), 1);
+          result->set_records_bytes(static_cast<uint32_t>(bytes.size()));
+          payload.insert(payload.end(), bytes.begin(), bytes.end());
+        }
+        return FakeBroker::respond(r, response, payload);
+      }
+      default:
+        return std::nullopt;
+    }
+  });
+  self = &broker;
+  auto consumer = make_consumer(broker);
+  const auto give_up = std::chrono::steady_clock::now() + 5s;
+  const auto done = [&] {
+    std::lock_guard lock(mutex);
+    return first_partitions.size() == 3 && fetches >= 6;
+  };
+  while (!done() && std::chrono::steady_clock::now() < give_up) REQUIRE(consumer->poll_views(50ms).ok());
+  std::lock_guard lock(mutex);
+  INFO("fetches for all three partitions: " << fetches);
+  CHECK(first_partitions == std::set<int32_t>{0, 1, 2});
 }
