@@ -6,6 +6,7 @@
 #include <set>
 
 #include "consumer_partition.h"
+#include "consumer_records_access.h"
 #include "deadline.h"
 #include "fetched_batches.h"
 #include "fetcher.h"
@@ -27,9 +28,8 @@ bool is_retriable(const Error& error) {
          protocol::is_retriable(static_cast<protocol::errc>(error.code.value()));
 }
 
-ConsumerRecord to_consumer_record(const TopicPartition& tp, protocol::Record&& r) {
-  return ConsumerRecord{tp.topic,           tp.partition,         Offset{r.offset}, std::move(r.key),
-                        std::move(r.value), std::move(r.headers), r.timestamp_ms};
+ConsumerRecordView to_view(const std::string& topic, PartitionId partition, const protocol::RecordView& r) {
+  return ConsumerRecordView{topic, partition, Offset{r.offset}, r.key, r.value, r.headers, r.timestamp_ms};
 }
 
 }  // namespace
@@ -47,7 +47,7 @@ class Consumer::Impl {
   Status seek(const TopicPartition& tp, Offset offset);
   Status seek_to(const std::vector<TopicPartition>& partitions, OffsetReset where);
   Result<Offset> position(const TopicPartition& tp);
-  Result<std::vector<ConsumerRecord>> poll(std::chrono::milliseconds timeout);
+  Result<ConsumerRecords> poll_views(std::chrono::milliseconds timeout);
   void close();
 
  private:
@@ -55,7 +55,7 @@ class Consumer::Impl {
   // Resolves pending resets (and missing positions) due now; `only` limits it to one partition.
   Status resolve_positions(const TopicPartition* only);
   Status absorb(std::vector<internal::CompletedFetch> completed);
-  void drain(std::vector<ConsumerRecord>& out);
+  void drain(ConsumerRecords& out);
   // Sends fetches for fetchable partitions; returns whether some partition is waiting on something other than
   // a fetch in flight (metadata, backoff), so the caller should not sleep long.
   bool send_fetches();
@@ -65,7 +65,8 @@ class Consumer::Impl {
   std::unique_ptr<internal::NetworkClient> network_;
   internal::Fetcher fetcher_;
   std::map<TopicPartition, ConsumerPartition> partitions_;
-  size_t drain_start_ = 0;  // rotates so that no partition starves the others
+  size_t drain_start_ = 0;     // rotates so that no partition starves the others
+  size_t fetch_rotation_ = 0;  // likewise for the order of partitions in a fetch request
   int64_t metadata_requested_ms_ = 0;
   bool closed_ = false;
 };
@@ -219,39 +220,50 @@ Status Consumer::Impl::absorb(std::vector<internal::CompletedFetch> completed) {
       }
       continue;
     }
-    auto fetched = internal::read_fetched_batches(c.records, c.fetch_offset);
-    if (!fetched) {
-      if (first_error.ok())
-        first_error = Error{fetched.error().code, c.partition.to_string() + ": " + fetched.error().message};
+    state.buffered.clear();
+    auto next_offset = internal::read_fetched_batches(c.records, c.fetch_offset, state.buffered.records());
+    if (!next_offset) {
+      state.buffered.clear();
+      if (first_error.ok()) {
+        first_error =
+            Error{next_offset.error().code, c.partition.to_string() + ": " + next_offset.error().message};
+      }
       continue;
     }
-    state.buffered.assign(std::move(fetched->records));
-    state.buffered_next_offset = fetched->next_offset;
+    state.buffered.assign(std::move(c.frame));
+    state.buffered_next_offset = *next_offset;
     if (state.buffered.empty()) state.position = std::max(*state.position, state.buffered_next_offset);
   }
   return first_error;
 }
 
-void Consumer::Impl::drain(std::vector<ConsumerRecord>& out) {
+void Consumer::Impl::drain(ConsumerRecords& out) {
+  using Access = internal::ConsumerRecordsAccess;
   const auto limit = static_cast<size_t>(config_.max_poll_records);
   if (partitions_.empty()) return;
   size_t available = 0;
   for (const auto& [tp, state] : partitions_) available += state.buffered.size();
-  out.reserve(out.size() + std::min(available, limit - std::min(limit, out.size())));
+  const size_t have = Access::size(out);
+  Access::reserve(out, have + std::min(available, limit - std::min(limit, have)));
   drain_start_ %= partitions_.size();
   auto start = std::next(partitions_.begin(), static_cast<ptrdiff_t>(drain_start_));
   auto it = start;
   do {
     auto& [tp, state] = *it;
-    while (!state.buffered.empty() && out.size() < limit) {
+    if (!state.buffered.empty() && Access::size(out) < limit) {
+      if (!state.topic) state.topic = std::make_shared<const std::string>(tp.topic);
+      Access::keep(out, state.topic);
+      Access::keep(out, state.buffered.frame());
+    }
+    while (!state.buffered.empty() && Access::size(out) < limit) {
       state.position = state.buffered.front().offset + 1;
-      out.push_back(to_consumer_record(tp, std::move(state.buffered.front())));
+      Access::push(out, to_view(*state.topic, tp.partition, state.buffered.front()));
       state.buffered.pop_front();
     }
     if (state.buffered.empty() && state.position)
       state.position = std::max(*state.position, state.buffered_next_offset);
     if (++it == partitions_.end()) it = partitions_.begin();
-  } while (it != start && out.size() < limit);
+  } while (it != start && Access::size(out) < limit);
   ++drain_start_;
 }
 
@@ -276,6 +288,11 @@ bool Consumer::Impl::send_fetches() {
   }
   for (auto& [node, targets] : by_node) {
     for (const auto& t : targets) partitions_[t.partition].fetch_in_flight = true;
+    // The broker fills a response in request order up to fetch_max_bytes: a fixed order would let the first
+    // partitions starve the others whenever they keep that much data waiting. Rotate, as Kafka's consumer.
+    std::rotate(targets.begin(), targets.begin() + static_cast<ptrdiff_t>(fetch_rotation_ % targets.size()),
+                targets.end());
+    ++fetch_rotation_;
     fetcher_.fetch(node, std::move(targets));
   }
   return waiting;
@@ -293,10 +310,10 @@ void Consumer::Impl::request_metadata() {
                     });
 }
 
-Result<std::vector<ConsumerRecord>> Consumer::Impl::poll(std::chrono::milliseconds timeout) {
+Result<ConsumerRecords> Consumer::Impl::poll_views(std::chrono::milliseconds timeout) {
   if (auto st = check_open(); !st) return std::move(st).error();
   const auto deadline = internal::deadline_after(timeout);
-  std::vector<ConsumerRecord> out;
+  ConsumerRecords out;
   while (true) {
     if (auto st = resolve_positions(nullptr); !st) return std::move(st).error();
     if (auto st = absorb(fetcher_.take()); !st) return std::move(st).error();
@@ -350,7 +367,15 @@ Result<Offset> Consumer::position(const TopicPartition& partition) {
   return impl_->position(partition);
 }
 Result<std::vector<ConsumerRecord>> Consumer::poll(std::chrono::milliseconds timeout) {
-  return impl_->poll(timeout);
+  auto views = impl_->poll_views(timeout);
+  if (!views) return std::move(views).error();
+  std::vector<ConsumerRecord> out;
+  out.reserve(views->size());
+  for (const ConsumerRecordView& view : *views) out.push_back(view.to_record());
+  return out;
+}
+Result<ConsumerRecords> Consumer::poll_views(std::chrono::milliseconds timeout) {
+  return impl_->poll_views(timeout);
 }
 void Consumer::close() {
   impl_->close();

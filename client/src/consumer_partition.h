@@ -2,40 +2,50 @@
 // ConsumerPartition: the consumer's state for one assigned partition. Owned by the consumer's thread.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "millrace/client/consumer_config.h"
-#include "millrace/protocol/record.h"
+#include "millrace/protocol/record_view.h"
 
 namespace millrace::client::internal {
 
-// The records of one fetch, handed out from the front: the decoded vector is taken over whole (no move per
-// record into another container) and freed once drained.
+// The records of one fetch, handed out from the front: views into `frame` (the fetched response, shared with
+// the other partitions of that fetch and with the ConsumerRecords they are handed out in). The view vector's
+// capacity is kept for the next fetch; the frame is released once drained.
 class FetchedRecordQueue {
  public:
-  void assign(std::vector<protocol::Record> records) {
-    records_ = std::move(records);
+  // Decodes into records() after clear(), then assign()s the frame the views point into.
+  std::vector<protocol::RecordView>& records() { return records_; }
+  void assign(std::shared_ptr<const void> frame) {
+    frame_ = std::move(frame);
     next_ = 0;
+    if (records_.empty()) clear();
   }
   bool empty() const { return next_ == records_.size(); }
   size_t size() const { return records_.size() - next_; }
-  protocol::Record& front() { return records_[next_]; }
+  const protocol::RecordView& front() const { return records_[next_]; }
+  const std::shared_ptr<const void>& frame() const { return frame_; }
   void pop_front() {
     if (++next_ == records_.size()) clear();
   }
   void clear() {
     records_.clear();
     next_ = 0;
+    frame_.reset();
   }
 
  private:
-  std::vector<protocol::Record> records_;
+  std::vector<protocol::RecordView> records_;
   size_t next_ = 0;
+  std::shared_ptr<const void> frame_;
 };
 
 struct ConsumerPartition {
+  std::shared_ptr<const std::string> topic;  // the name record views point to; set on first use
   std::optional<int64_t> position;           // next offset to return; unset until resolved
   std::optional<OffsetReset> pending_reset;  // seek_to_beginning/end or an out-of-range reset to resolve
   bool fetch_in_flight = false;

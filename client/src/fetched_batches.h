@@ -6,18 +6,22 @@
 #include <vector>
 
 #include "millrace/protocol/bytes.h"
-#include "millrace/protocol/record.h"
+#include "millrace/protocol/record_view.h"
 #include "millrace/protocol/result.h"
 
 namespace millrace::client::internal {
 
 struct FetchedRecords {
-  std::vector<protocol::Record> records;  // offsets >= the fetch offset, in order; control batches skipped
-  int64_t next_offset = 0;                // after the last whole batch; the fetch offset if there was none
+  // Offsets >= the fetch offset, in order; control batches skipped. Views into the fetched bytes.
+  std::vector<protocol::RecordView> records;
+  int64_t next_offset = 0;  // after the last whole batch; the fetch offset if there was none
 };
 
 // Errors: CORRUPT_MESSAGE (bad batch or record), UNSUPPORTED_COMPRESSION_TYPE. A trailing partial batch is
 // ignored, as fetches may end mid-batch.
 Result<FetchedRecords> read_fetched_batches(ByteView bytes, int64_t fetch_offset);
+// The same, appending the views to `out` (whose capacity the caller may reuse); returns the next offset.
+Result<int64_t> read_fetched_batches(ByteView bytes, int64_t fetch_offset,
+                                     std::vector<protocol::RecordView>& out);
 
 }  // namespace millrace::client::internal

@@ -6,9 +6,6 @@ namespace {
 uint64_t zigzag(int64_t v) {
   return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
 }
-int64_t unzigzag(uint64_t v) {
-  return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
-}
 
 void append_unsigned(Buffer& out, uint64_t v) {
   while (v >= 0x80) {
@@ -18,7 +15,8 @@ void append_unsigned(Buffer& out, uint64_t v) {
   out.push_back(static_cast<char>(v));
 }
 
-std::optional<uint64_t> read_unsigned(ByteView in, size_t& pos, size_t max_bytes) {
+// The checked decode: looks at the end of `in` before every byte. Used near the end of a buffer.
+std::optional<uint64_t> read_unsigned_checked(ByteView in, size_t& pos, size_t max_bytes) {
   uint64_t result = 0;
   for (size_t i = 0; i < max_bytes; ++i) {
     if (pos >= in.size()) return std::nullopt;
@@ -27,6 +25,33 @@ std::optional<uint64_t> read_unsigned(ByteView in, size_t& pos, size_t max_bytes
     if ((byte & 0x80) == 0) return result;
   }
   return std::nullopt;
+}
+
+// The unchecked decode, unrolled: only when at least kVarlongMaxBytes bytes are left, so no byte it can read
+// is past the end. Same value, same `pos` and the same rejections as the checked decode.
+template <size_t kMaxBytes>
+std::optional<uint64_t> read_unsigned_unchecked(const char* data, size_t& pos) {
+  static_assert(kMaxBytes <= kVarlongMaxBytes);
+  const auto* p = reinterpret_cast<const uint8_t*>(data + pos);
+  uint64_t result = 0;
+#pragma GCC unroll 10
+  for (size_t i = 0; i < kMaxBytes; ++i) {
+    const uint64_t byte = p[i];
+    result |= (byte & 0x7F) << (7 * i);
+    if (byte < 0x80) {
+      pos += i + 1;
+      return result;
+    }
+  }
+  pos += kMaxBytes;
+  return std::nullopt;  // over-long
+}
+
+template <size_t kMaxBytes>
+std::optional<uint64_t> read_unsigned(ByteView in, size_t& pos) {
+  if (pos <= in.size() && in.size() - pos >= kVarlongMaxBytes) [[likely]]
+    return read_unsigned_unchecked<kMaxBytes>(in.data(), pos);
+  return read_unsigned_checked(in, pos, kMaxBytes);
 }
 
 }  // namespace
@@ -48,14 +73,14 @@ size_t varlong_size(int64_t value) noexcept {
   return n;
 }
 
-std::optional<int32_t> read_varint(ByteView in, size_t& pos) noexcept {
-  auto raw = read_unsigned(in, pos, kVarintMaxBytes);
+std::optional<int32_t> varint_detail::read_varint_multibyte(ByteView in, size_t& pos) noexcept {
+  auto raw = read_unsigned<kVarintMaxBytes>(in, pos);
   if (!raw || *raw > 0xFFFFFFFFull) return std::nullopt;
   return static_cast<int32_t>(unzigzag(*raw));
 }
 
-std::optional<int64_t> read_varlong(ByteView in, size_t& pos) noexcept {
-  auto raw = read_unsigned(in, pos, kVarlongMaxBytes);
+std::optional<int64_t> varint_detail::read_varlong_multibyte(ByteView in, size_t& pos) noexcept {
+  auto raw = read_unsigned<kVarlongMaxBytes>(in, pos);
   if (!raw) return std::nullopt;
   return unzigzag(*raw);
 }

@@ -72,6 +72,43 @@ void check_every_acked_record_readable(Acked& acked, const std::vector<ConsumerR
   CHECK(missing == 0);
 }
 
+// Reads `topic` again through poll_views, keeping every ConsumerRecords until the consumer is gone, and
+// checks the views against what poll() returned.
+void check_views_match(const BrokerProcess& broker, const std::string& topic,
+                       const std::vector<ConsumerRecord>& expected) {
+  std::map<std::pair<int32_t, int64_t>, const ConsumerRecord*> by_position;
+  for (const auto& r : expected) by_position[{r.partition.value, r.offset.value}] = &r;
+  ConsumerConfig config;
+  config.connection = connection_to(broker);
+  config.auto_offset_reset = OffsetReset::earliest;
+  config.fetch_max_wait_ms = 100;
+  auto consumer = Consumer::create(config);
+  REQUIRE(consumer.ok());
+  REQUIRE((*consumer)->assign_topic(topic).ok());
+  std::vector<ConsumerRecords> kept;
+  size_t seen = 0;
+  const auto end = std::chrono::steady_clock::now() + 60s;
+  while (seen < expected.size() && std::chrono::steady_clock::now() < end) {
+    auto batch = (*consumer)->poll_views(200ms);
+    REQUIRE(batch.ok());
+    seen += batch->size();
+    kept.push_back(std::move(*batch));
+  }
+  consumer->reset();  // the views must outlive the consumer
+  size_t wrong = 0;
+  for (const auto& batch : kept) {
+    for (const ConsumerRecordView& v : batch) {
+      auto it = by_position.find({v.partition.value, v.offset.value});
+      if (it == by_position.end() || v.topic != topic || v.key != it->second->key ||
+          v.value != it->second->value || !v.headers.empty()) {
+        ++wrong;
+      }
+    }
+  }
+  CHECK(seen == expected.size());
+  CHECK(wrong == 0);
+}
+
 }  // namespace
 
 TEST_CASE("100000 records over 8 partitions come back complete and in order per partition") {
@@ -125,6 +162,7 @@ TEST_CASE("100000 records over 8 partitions come back complete and in order per 
   }
   CHECK(partitions_seen.size() == 8);
   check_every_acked_record_readable(acked, records);
+  check_views_match(broker, "load", records);
 }
 
 TEST_CASE("a clean restart keeps every acknowledged record") {

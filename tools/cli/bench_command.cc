@@ -43,7 +43,8 @@ void add_produce(CLI::App& bench, const GlobalOptions& globals, CommandRunner& r
 
 void add_consume(CLI::App& bench, const GlobalOptions& globals, CommandRunner& runner) {
   auto options = std::make_shared<ConsumeBenchOptions>();
-  CLI::App* command = bench.add_subcommand("consume", "Read a topic from the beginning as fast as possible");
+  CLI::App* command = bench.add_subcommand(
+      "consume", "Read a topic from the beginning as fast as possible (record views: Consumer::poll_views)");
   command->add_option("-t,--topic", options->topic, "Topic to read")->required();
   command
       ->add_option("-n,--messages", options->messages,

@@ -1,7 +1,8 @@
 #pragma once
 // `millrace bench consume`: reads a topic from the beginning of every partition with one consumer and
 // reports throughput. Stops after --messages records (default: the records the topic held when the run
-// started) or when nothing arrives for --idle-timeout-ms.
+// started) or when nothing arrives for --idle-timeout-ms. It reads with Consumer::poll_views (record views,
+// no copies): it only needs sizes, and it measures the broker and the client's fetch path, not string copies.
 #include <cstdint>
 
 #include "bench_options.h"

@@ -32,6 +32,14 @@ void add_consumer_options(CLI::App& command, BenchConsumerOptions& options) {
   command.add_option("--fetch-max-wait-ms", options.fetch_max_wait_ms, "Long-poll wait of a fetch")
       ->default_str("100")
       ->check(at_least(0));
+  command.add_option("--fetch-max-bytes", options.fetch_max_bytes, "Upper bound of one fetch response")
+      ->default_str(std::to_string(options.fetch_max_bytes))
+      ->check(at_least(1));
+  command
+      .add_option("--max-partition-fetch-bytes", options.max_partition_fetch_bytes,
+                  "Upper bound of one partition's part of a fetch response")
+      ->default_str(std::to_string(options.max_partition_fetch_bytes))
+      ->check(at_least(1));
 }
 
 void add_topic_options(CLI::App& command, BenchTopicOptions& options) {
@@ -74,6 +82,8 @@ client::ConsumerConfig consumer_config(const GlobalOptions& globals, const Bench
   config.auto_offset_reset = client::OffsetReset::earliest;
   config.max_poll_records = options.max_poll_records;
   config.fetch_max_wait_ms = options.fetch_max_wait_ms;
+  config.fetch_max_bytes = options.fetch_max_bytes;
+  config.max_partition_fetch_bytes = options.max_partition_fetch_bytes;
   return config;
 }
 

@@ -4,7 +4,8 @@
 // Contract:
 //  - NOT thread-safe: use one Consumer from one thread at a time (as Kafka's KafkaConsumer). Its background
 //    I/O thread is internal.
-//  - poll() returns records in offset order within each partition; records of different partitions
+//  - poll() (and poll_views(), below) returns records in offset order within each partition; records of
+//  different partitions
 //    interleave in no particular order. Control batches (Raft no-ops, configuration) are skipped.
 //  - The position of a partition is the offset of the next record poll() will return. Every record poll()
 //    returns advances it past that record; seek() sets it.
@@ -20,6 +21,7 @@
 
 #include "millrace/client/consumer_config.h"
 #include "millrace/client/consumer_record.h"
+#include "millrace/client/consumer_records.h"
 #include "millrace/client/topic_partition.h"
 #include "millrace/protocol/result.h"
 
@@ -54,6 +56,10 @@ class Consumer {
   // fetch errors (OFFSET_OUT_OF_RANGE with auto_offset_reset=none, CORRUPT_MESSAGE, ...), closed consumer.
   // Retriable errors are retried internally within the timeout.
   Result<std::vector<ConsumerRecord>> poll(std::chrono::milliseconds timeout);
+  // poll() without copies: the same records, positions, resets and errors, as views into the fetched
+  // responses, which the returned ConsumerRecords owns. Its views are valid until it is destroyed (see
+  // consumer_records.h); no heap allocation per record. poll() is this plus one owning copy per record.
+  Result<ConsumerRecords> poll_views(std::chrono::milliseconds timeout);
 
   // Stops the I/O thread; later calls fail with client::errc::closed. Idempotent; the destructor calls it.
   void close();

@@ -1,0 +1,24 @@
+#pragma once
+// ConsumerRecordsAccess: how the consumer fills a ConsumerRecords (whose members are private to users).
+#include <algorithm>
+#include <memory>
+#include <utility>
+
+#include "millrace/client/consumer_records.h"
+
+namespace millrace::client::internal {
+
+struct ConsumerRecordsAccess {
+  static void reserve(ConsumerRecords& records, size_t n) { records.records_.reserve(n); }
+  static size_t size(const ConsumerRecords& records) { return records.records_.size(); }
+  static void push(ConsumerRecords& records, const ConsumerRecordView& view) {
+    records.records_.push_back(view);
+  }
+  // Keeps `owner` alive as long as `records`; a no-op if it already does.
+  static void keep(ConsumerRecords& records, std::shared_ptr<const void> owner) {
+    auto& owners = records.owners_;
+    if (std::find(owners.begin(), owners.end(), owner) == owners.end()) owners.push_back(std::move(owner));
+  }
+};
+
+}  // namespace millrace::client::internal
