@@ -17,6 +17,7 @@ AccumulatorConfig accumulator_config(const ProducerConfig& config) {
   out.delivery_timeout_ms = config.delivery_timeout_ms;
   out.max_in_flight_per_partition =
       config.enable_idempotence ? std::min(kMaxInFlightIdempotent, config.max_in_flight_per_connection) : 1;
+  out.several_batches_per_request = !config.enable_idempotence;
   return out;
 }
 

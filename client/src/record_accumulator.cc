@@ -69,20 +69,39 @@ RecordAccumulator::Readiness RecordAccumulator::ready(int64_t now_ms, const Lead
 }
 
 std::vector<RecordAccumulator::BatchPtr> RecordAccumulator::drain(
-    const std::vector<TopicPartition>& partitions, size_t max_request_bytes) {
+    const std::vector<TopicPartition>& partitions, size_t max_request_bytes, int64_t now_ms) {
   std::vector<BatchPtr> out;
   size_t total_bytes = 0;
   for (const auto& partition : partitions) {
     auto it = queues_.find(partition);
     if (it == queues_.end() || !may_send(partition, *it->second.front())) continue;
-    ProducerBatch& front = *it->second.front();
-    front.close();
-    if (!out.empty() && total_bytes + front.size_bytes() > max_request_bytes) break;
-    total_bytes += front.size_bytes();
-    out.push_back(std::move(it->second.front()));
-    it->second.pop_front();
-    if (it->second.empty()) queues_.erase(it);
-    ++in_flight_[partition];
+    Queue& queue = it->second;
+    bool full = false;
+    bool retry = false;
+    for (bool first = true; !queue.empty(); first = false) {
+      ProducerBatch& front = *queue.front();
+      if (!first) {
+        // A retry goes alone: if its request failed as too large, this finds the batch that is.
+        const bool ready =
+            queue.size() > 1 || front.is_full() || now_ms >= front.created_ms() + config_.linger_ms;
+        if (!config_.several_batches_per_request || !ready || retry || front.attempts > 0) break;
+        if (total_bytes + front.size_bytes() > max_request_bytes) break;
+        front.close();
+      } else {
+        front.close();
+        if (!out.empty() && total_bytes + front.size_bytes() > max_request_bytes) {
+          full = true;
+          break;
+        }
+      }
+      retry = retry || front.attempts > 0;
+      total_bytes += front.size_bytes();
+      out.push_back(std::move(queue.front()));
+      queue.pop_front();
+      ++in_flight_[partition];
+    }
+    if (queue.empty()) queues_.erase(it);
+    if (full) break;
   }
   return out;
 }

@@ -10,9 +10,12 @@
 //    backoff has passed and its partition is not muted.
 //  - drain() counts the batches of each partition in flight: at most max_in_flight_per_partition (1 without
 //    idempotence, which keeps order through retries by itself; up to 5 with it, where the broker's sequence
-//    checks keep order). A batch being retried (attempts > 0) goes out only when none of its partition's
-//    batches is in flight, so a retry is never overtaken. reenqueue() (retry) or release() (done) ends a
-//    batch's flight. A stamped batch put back goes before every later-sequenced or unstamped one.
+//    checks keep order). Without idempotence (several_batches_per_request) one drain takes the ready batches
+//    queued behind the front one too, and they count as in flight together. A batch being retried
+//    (attempts > 0) goes out only when none of its partition's batches is in flight, and alone, so a retry is
+//    never overtaken. reenqueue() (retry) or release() (done) ends a batch's flight; put back last one first,
+//    a request's batches keep their order. A stamped batch put back goes before every later-sequenced or
+//    unstamped one.
 //  - pause() holds a partition back entirely (an idempotent producer resetting its sequence numbers).
 #include <algorithm>
 #include <cstdint>
@@ -35,6 +38,10 @@ struct AccumulatorConfig {
   int64_t linger_ms = 5;
   int64_t delivery_timeout_ms = 120000;
   int32_t max_in_flight_per_partition = 1;
+  // Without idempotence: drain() also takes the batches queued behind a partition's front batch, so they go
+  // in the same request (the broker appends a partition's batches in order), and a partition with one request
+  // in flight does not fall behind one batch per round trip.
+  bool several_batches_per_request = false;
 };
 
 class RecordAccumulator {
@@ -67,8 +74,11 @@ class RecordAccumulator {
 
   Readiness ready(int64_t now_ms, const LeaderLookup& leader_of) const;
   // Takes the front batch of each listed partition that may send (closing it) while the total stays within
-  // max_request_bytes (the first batch is always taken), counting it in flight.
-  std::vector<BatchPtr> drain(const std::vector<TopicPartition>& partitions, size_t max_request_bytes);
+  // max_request_bytes (the first batch is always taken), counting it in flight. With
+  // several_batches_per_request, also the batches behind it (the last one only once it is ready at now_ms),
+  // in queue order, within the same bound: a partition's batches are then adjacent in the result.
+  std::vector<BatchPtr> drain(const std::vector<TopicPartition>& partitions, size_t max_request_bytes,
+                              int64_t now_ms = INT64_MAX);
   // Puts an in-flight batch back into its queue for a retry at retry_at_ms: at the front, or, if stamped,
   // after the stamped batches with lower sequence numbers.
   void reenqueue(BatchPtr batch);

@@ -68,7 +68,7 @@ void Sender::run_once() {
       bool drained_any = false;
       for (auto& [node, partitions] : readiness.ready) {
         if (in_flight_requests_[node] + planned[node] >= config_.max_in_flight_per_connection) continue;
-        BatchList batches = accumulator.drain(partitions, config_.max_request_bytes);
+        BatchList batches = accumulator.drain(partitions, config_.max_request_bytes, now_ms);
         if (batches.empty()) continue;
         if (idempotent) {
           for (auto& batch : batches) {
@@ -173,11 +173,16 @@ void Sender::send_produce(NodeId node, BatchList batches) {
   // The batches' own buffers go out with gather I/O. They stay alive and unchanged until on_done: `shared`
   // below owns the batches until then, and closed batches are not modified (stamping happens before).
   out.payload_parts.reserve(batches.size());
-  for (auto& batch : batches) {
-    auto* partition = request.add_partitions();
-    partition->set_topic(batch->partition().topic);
-    partition->set_partition(batch->partition().partition.value);
-    partition->set_records_bytes(static_cast<uint32_t>(batch->size_bytes()));
+  wire::ProducePartitionData* partition = nullptr;
+  for (size_t i = 0; i < batches.size(); ++i) {
+    const auto& batch = batches[i];
+    // Adjacent batches of one partition (drain() without idempotence) share its entry, in order.
+    if (i == 0 || batch->partition() != batches[i - 1]->partition()) {
+      partition = request.add_partitions();
+      partition->set_topic(batch->partition().topic);
+      partition->set_partition(batch->partition().partition.value);
+    }
+    partition->set_records_bytes(partition->records_bytes() + static_cast<uint32_t>(batch->size_bytes()));
     out.payload_parts.push_back(batch->bytes());
     ++batch->attempts;
   }
@@ -198,7 +203,7 @@ void Sender::send_produce(NodeId node, BatchList batches) {
 void Sender::handle_response(NodeId node, BatchList& batches, Result<ResponseFrame> frame) {
   const int64_t now_ms = steady_now_ms();
   if (!frame) {
-    for (auto& batch : batches) retry_or_fail(std::move(batch), frame.error(), now_ms);
+    retry_or_fail_all(batches, frame.error(), now_ms);
     return;
   }
   if (config_.acks == Acks::none) {
@@ -207,30 +212,46 @@ void Sender::handle_response(NodeId node, BatchList& batches, Result<ResponseFra
   }
   auto response = decode_response<wire::ProduceResponse>(*frame);
   if (!response) {
-    for (auto& batch : batches) retry_or_fail(std::move(batch), response.error(), now_ms);
+    retry_or_fail_all(batches, response.error(), now_ms);
     return;
   }
   std::map<TopicPartition, const wire::ProducePartitionResult*> results;
   for (const auto& r : response->results())
     results[TopicPartition{r.topic(), PartitionId{r.partition()}}] = &r;
-  for (auto& batch : batches) {
+  // A partition's entry may hold several adjacent batches: the result's base offset is the first one's, and
+  // each later batch follows the previous one's records.
+  std::vector<bool> first_of_entry(batches.size(), true);
+  for (size_t i = 1; i < batches.size(); ++i)
+    first_of_entry[i] = batches[i]->partition() != batches[i - 1]->partition();
+  std::vector<bool> shared_entry(batches.size(), false);
+  for (size_t i = 0; i < batches.size(); ++i) {
+    const bool next_same = i + 1 < batches.size() && !first_of_entry[i + 1];
+    shared_entry[i] = !first_of_entry[i] || next_same;
+  }
+  std::vector<Failed> failed;
+  int64_t next_base = -1;
+  for (size_t i = 0; i < batches.size(); ++i) {
+    BatchPtr& batch = batches[i];
     auto it = results.find(batch->partition());
     if (it == results.end()) {
       Error error =
           make_error(errc::bad_response, "node " + std::to_string(node.value) +
                                              " sent no produce result for " + batch->partition().to_string());
-      retry_or_fail(std::move(batch), error, now_ms);
+      failed.push_back({std::move(batch), std::move(error), shared_entry[i]});
       continue;
     }
     const wire::ProducePartitionResult& r = *it->second;
     if (r.error_code() == 0) {
-      finish(std::move(batch), Offset{r.base_offset()});
+      const int64_t base = first_of_entry[i] ? r.base_offset() : next_base;
+      next_base = base < 0 ? base : base + static_cast<int64_t>(batch->record_count());
+      finish(std::move(batch), Offset{base});
     } else {
       Error error = error_from_wire(r.error_code(), r.error_message(), batch->partition().to_string(),
                                     batch->partition().to_string());
-      retry_or_fail(std::move(batch), error, now_ms);
+      failed.push_back({std::move(batch), std::move(error), shared_entry[i]});
     }
   }
+  retry_or_fail_in_order(std::move(failed), now_ms);
 }
 
 void Sender::finish(BatchPtr batch, Offset base_offset) {
@@ -242,9 +263,59 @@ void Sender::finish(BatchPtr batch, Offset base_offset) {
   state_.complete(*batch, base_offset);
 }
 
-void Sender::retry_or_fail(BatchPtr batch, const Error& error, int64_t now_ms) {
-  if (error.code == protocol::errc::message_too_large && batch->record_count() > 1 && !batch->is_stamped() &&
-      !state_.aborting()) {
+void Sender::retry_or_fail_all(BatchList& batches, const Error& error, int64_t now_ms) {
+  std::vector<Failed> failed;
+  failed.reserve(batches.size());
+  for (size_t i = 0; i < batches.size(); ++i) {
+    const bool shared = (i > 0 && batches[i - 1]->partition() == batches[i]->partition()) ||
+                        (i + 1 < batches.size() && batches[i + 1]->partition() == batches[i]->partition());
+    failed.push_back({std::move(batches[i]), error, shared});
+  }
+  retry_or_fail_in_order(std::move(failed), now_ms);
+}
+
+void Sender::retry_or_fail_in_order(std::vector<Failed> failed, int64_t now_ms) {
+  // Batches that fail for good go first, in order, so a partition's callbacks run in order. The rest go back
+  // to the front of their queues (or are split there) last one first, which leaves them in their order.
+  for (Failed& f : failed) {
+    if (!goes_back(*f.batch, f.error, f.shared_entry, now_ms))
+      retry_or_fail(std::move(f.batch), f.error, now_ms, f.shared_entry);
+  }
+  for (auto it = failed.rbegin(); it != failed.rend(); ++it) {
+    if (it->batch) retry_or_fail(std::move(it->batch), it->error, now_ms, it->shared_entry);
+  }
+}
+
+bool Sender::splits(const ProducerBatch& batch, const Error& error) const {
+  return error.code == protocol::errc::message_too_large && batch.record_count() > 1 && !batch.is_stamped() &&
+         !state_.aborting();
+}
+
+bool Sender::retried_alone(const Error& error, bool shared_entry) const {
+  return shared_entry && error.code == protocol::errc::message_too_large && !state_.aborting();
+}
+
+bool Sender::goes_back(const ProducerBatch& batch, const Error& error, bool shared_entry,
+                       int64_t now_ms) const {
+  if (retried_alone(error, shared_entry) || splits(batch, error)) return true;
+  // Only unstamped batches share a request with others of their partition, and for them this is exactly
+  // the test retry_or_fail() makes; a stamped batch is alone in its partition's entry, so either answer
+  // keeps its order.
+  const bool in_time = !state_.aborting() &&
+                       now_ms + config_.retry_backoff_ms < batch.created_ms() + config_.delivery_timeout_ms;
+  return batch.is_stamped() || (is_retriable(error) && in_time);
+}
+
+void Sender::retry_or_fail(BatchPtr batch, const Error& error, int64_t now_ms, bool shared_entry) {
+  if (retried_alone(error, shared_entry)) {
+    // Refused as too large together with other batches: which one is too large shows when each goes alone
+    // (drain() sends a retry alone).
+    batch->retry_at_ms = now_ms;
+    std::lock_guard lock(state_.mutex());
+    state_.accumulator().reenqueue(std::move(batch));
+    return;
+  }
+  if (splits(*batch, error)) {
     std::lock_guard lock(state_.mutex());  // maybe only some records are too large: retry each on its own
     state_.accumulator().split_and_reenqueue(std::move(batch));
     return;

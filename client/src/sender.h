@@ -43,7 +43,19 @@ class Sender {
   void send_produce(NodeId node, BatchList batches);
   void handle_response(NodeId node, BatchList& batches, Result<ResponseFrame> frame);
   void finish(BatchPtr batch, Offset base_offset);
-  void retry_or_fail(BatchPtr batch, const Error& error, int64_t now_ms);
+  // `shared_entry`: the batch went in one partition entry with others (drain() without idempotence).
+  void retry_or_fail(BatchPtr batch, const Error& error, int64_t now_ms, bool shared_entry = false);
+  // retry_or_fail() for several batches of one request, keeping each partition's order (see the .cc).
+  struct Failed {
+    BatchPtr batch;
+    Error error;
+    bool shared_entry = false;
+  };
+  void retry_or_fail_all(BatchList& batches, const Error& error, int64_t now_ms);
+  void retry_or_fail_in_order(std::vector<Failed> failed, int64_t now_ms);
+  bool splits(const ProducerBatch& batch, const Error& error) const;
+  bool retried_alone(const Error& error, bool shared_entry) const;
+  bool goes_back(const ProducerBatch& batch, const Error& error, bool shared_entry, int64_t now_ms) const;
   void arm_timer(int64_t at_ms);
   void refresh_metadata();
 

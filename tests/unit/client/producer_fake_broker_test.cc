@@ -1,5 +1,6 @@
 // Producer against a scripted broker: retries keep order, acks=0 waits for nothing, unknown topics fail fast,
 // a full buffer fails after max_block_ms, close() fails what cannot be delivered.
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -100,6 +101,69 @@ TEST_CASE("a NOT_LEADER_OR_FOLLOWER answer is retried after a metadata refresh, 
   for (int i = 0; i < 20; ++i) CHECK(log.values[static_cast<size_t>(i)] == std::to_string(i));
   CHECK(log.metadata_requests >= 2);  // the error triggered a refresh
   CHECK(log.produce_requests >= 2);
+}
+
+TEST_CASE(
+    "several batches of a partition share one request, keep their order through retries, get consecutive "
+    "offsets") {
+  FakeLog log;
+  std::atomic<bool> all_sent{false};
+  int most_records_in_one_entry = 0;
+  FakeBroker* self = nullptr;
+  FakeBroker broker([&](const FakeBroker::Request& r) -> std::optional<Buffer> {
+    std::lock_guard lock(log.mutex);
+    if (r.api_key == protocol::ApiKey::metadata) return FakeBroker::respond(r, self->metadata({{"t", 1}}));
+    if (r.api_key != protocol::ApiKey::produce) return std::nullopt;
+    const auto request = r.parse<wire::ProduceRequest>();
+    const int request_number = ++log.produce_requests;
+    // Hold the first request until every record is queued behind it, so the next requests carry many
+    // batches of the partition; fail the first two requests whole (a retriable error).
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (request_number == 1 && !all_sent.load() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(1ms);
+    wire::ProduceResponse response;
+    size_t pos = 0;
+    for (const auto& p : request.partitions()) {
+      auto* result = response.add_results();
+      result->set_topic(p.topic());
+      result->set_partition(p.partition());
+      const ByteView bytes = r.payload.subspan(pos, p.records_bytes());
+      pos += p.records_bytes();
+      std::vector<protocol::Record> records;
+      if (!protocol::decode_records(bytes, 0, records).ok()) log.bad_request = true;
+      most_records_in_one_entry = std::max(most_records_in_one_entry, static_cast<int>(records.size()));
+      if (request_number <= 2) {
+        result->set_error_code(6);  // NOT_LEADER_OR_FOLLOWER
+        result->set_error_message("leadership moved");
+        continue;
+      }
+      result->set_base_offset(static_cast<int64_t>(log.values.size()));
+      for (const auto& rec : records) log.values.push_back(*rec.value);
+    }
+    return FakeBroker::respond(r, response);
+  });
+  self = &broker;
+
+  ProducerConfig config = config_for(broker);
+  config.batch_bytes = 64;  // one record per batch
+  auto producer = Producer::create(config);
+  REQUIRE(producer.ok());
+  constexpr int kRecords = 30;
+  std::vector<std::future<DeliveryReport>> reports;
+  for (int i = 0; i < kRecords; ++i) reports.push_back((*producer)->send(record("t", 0, std::to_string(i))));
+  all_sent.store(true);
+  for (int i = 0; i < kRecords; ++i) {
+    const auto report = reports[static_cast<size_t>(i)].get();
+    INFO(i << ": " << (report.error ? report.error->to_string() : "ok"));
+    REQUIRE(report.ok());
+    CHECK(report.offset == Offset{i});
+  }
+  (*producer)->close();
+  std::lock_guard lock(log.mutex);
+  CHECK_FALSE(log.bad_request);
+  CHECK(most_records_in_one_entry > 1);  // several one-record batches in one partition entry
+  REQUIRE(log.values.size() == kRecords);
+  for (int i = 0; i < kRecords; ++i) CHECK(log.values[static_cast<size_t>(i)] == std::to_string(i));
 }
 
 TEST_CASE("with acks=0 nothing waits for a response and offsets are -1") {

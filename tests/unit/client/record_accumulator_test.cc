@@ -324,3 +324,39 @@ TEST_CASE("a paused partition sends nothing, take_stamped removes only stamped b
   acc.resume(kP0);
   CHECK(acc.drain({kP0}, 1 << 20).size() == 1);
 }
+
+TEST_CASE("without idempotence a partition's queued batches go together, in order, but not a retry") {
+  AccumulatorConfig config{kBatchBytes, kLingerMs, kDeliveryTimeoutMs};
+  config.several_batches_per_request = true;
+  RecordAccumulator acc(config);
+  // Four full batches of p0 and an open fifth; one batch of p1.
+  for (int i = 0; i < 40; ++i) acc.append(kP0, record_of(400), {}, 0);
+  acc.append(kP1, record_of(100), {}, 0);
+  const size_t p0_batches = acc.queued_batch_count() - 1;
+  REQUIRE(p0_batches >= 4);
+
+  // Before linger the open last batch of p0 stays; p1's only batch is not ready but goes as a front batch.
+  auto first = acc.drain({kP0, kP1}, 1 << 20, 1);
+  REQUIRE(first.size() == p0_batches);  // p0's full batches, then p1's
+  for (size_t i = 0; i + 1 < first.size(); ++i) CHECK(first[i]->partition() == kP0);
+  for (size_t i = 1; i + 1 < first.size(); ++i) CHECK(first[i]->id() > first[i - 1]->id());
+  CHECK(first.back()->partition() == kP1);
+  // p0 is in flight: nothing more of it goes until its batches come back.
+  CHECK(acc.drain({kP0}, 1 << 20, 100).empty());
+
+  // The request failed (the sender counted an attempt on each): its batches go back last one first, which
+  // keeps their order, and each retry goes alone.
+  for (auto& batch : first) ++batch->attempts;
+  const uint64_t first_id = first.front()->id();
+  for (auto it = first.rbegin(); it != first.rend(); ++it) acc.reenqueue(std::move(*it));
+  auto retry = acc.drain({kP0}, 1 << 20, 100);
+  REQUIRE(retry.size() == 1);
+  CHECK(retry[0]->id() == first_id);
+  acc.release(kP0);
+
+  // Fresh batches go together again, within the request size bound.
+  RecordAccumulator fresh(config);
+  for (int i = 0; i < 20; ++i) fresh.append(kP0, record_of(400), {}, 0);
+  auto bounded = fresh.drain({kP0}, 2 * kBatchBytes, 100);
+  CHECK(bounded.size() == 2);
+}
