@@ -264,13 +264,13 @@ void Sender::finish(BatchPtr batch, Offset base_offset) {
 }
 
 void Sender::retry_or_fail_all(BatchList& batches, const Error& error, int64_t now_ms) {
+  std::vector<bool> shared(batches.size(), false);
+  for (size_t i = 1; i < batches.size(); ++i) {
+    if (batches[i]->partition() == batches[i - 1]->partition()) shared[i] = shared[i - 1] = true;
+  }
   std::vector<Failed> failed;
   failed.reserve(batches.size());
-  for (size_t i = 0; i < batches.size(); ++i) {
-    const bool shared = (i > 0 && batches[i - 1]->partition() == batches[i]->partition()) ||
-                        (i + 1 < batches.size() && batches[i + 1]->partition() == batches[i]->partition());
-    failed.push_back({std::move(batches[i]), error, shared});
-  }
+  for (size_t i = 0; i < batches.size(); ++i) failed.push_back({std::move(batches[i]), error, shared[i]});
   retry_or_fail_in_order(std::move(failed), now_ms);
 }
 
