@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "delivery_checks.h"
 #include "fake_broker.h"
 #include "millrace/client/errc.h"
 #include "millrace/client/producer.h"
@@ -152,12 +153,7 @@ TEST_CASE(
   std::vector<std::future<DeliveryReport>> reports;
   for (int i = 0; i < kRecords; ++i) reports.push_back((*producer)->send(record("t", 0, std::to_string(i))));
   all_sent.store(true);
-  for (int i = 0; i < kRecords; ++i) {
-    const auto report = reports[static_cast<size_t>(i)].get();
-    INFO(i << ": " << (report.error ? report.error->to_string() : "ok"));
-    REQUIRE(report.ok());
-    CHECK(report.offset == Offset{i});
-  }
+  millrace::testing::require_delivered_at_offsets_from_zero(reports);
   (*producer)->close();
   std::lock_guard lock(log.mutex);
   CHECK_FALSE(log.bad_request);

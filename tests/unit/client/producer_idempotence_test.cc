@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 
+#include "delivery_checks.h"
 #include "fake_broker.h"
 #include "millrace/client/producer.h"
 #include "millrace/protocol/errc.h"
@@ -96,12 +97,7 @@ TEST_CASE("a lost first batch is resent, the batches refused behind it follow in
   std::vector<std::future<DeliveryReport>> reports;
   for (int i = 0; i < kRecords; ++i)
     reports.push_back((*producer)->send(record("value-" + std::to_string(i))));
-  for (int i = 0; i < kRecords; ++i) {
-    const auto report = reports[static_cast<size_t>(i)].get();
-    INFO(i << ": " << (report.error ? report.error->to_string() : "ok"));
-    REQUIRE(report.ok());
-    CHECK(report.offset == Offset{i});
-  }
+  millrace::testing::require_delivered_at_offsets_from_zero(reports);
   (*producer)->close();
   std::lock_guard lock(log.mutex);
   CHECK_FALSE(log.bad_request);
