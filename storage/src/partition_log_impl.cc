@@ -137,7 +137,12 @@ FlushJob PartitionLog::Impl::prepare_flush() {
   const Offset log_end = log_end_offset();
   if (closed_ || log_end == flushed_offset_) return FlushJob({}, flushed_offset_, truncations_);
   std::vector<std::shared_ptr<SegmentFile>> files;
-  for (auto it = segments_.rbegin(); it != segments_.rend() && (*it)->next_offset() > flushed_offset_; ++it) {
+  // Also the older segments whose indexes only the page cache holds (their .log was synced while they were
+  // the newest segment of a job): the recovery point may move past them now.
+  for (auto it = segments_.rbegin();
+       it != segments_.rend() && ((*it)->next_offset() > flushed_offset_ ||
+                                  (it != segments_.rbegin() && (*it)->files()->indexes_unsynced()));
+       ++it) {
     if (Status s = (*it)->write_unwritten_index_entries(); !s) {
       spdlog::warn("{} (kept in memory; retried at the next flush)", s.error().to_string());
     }

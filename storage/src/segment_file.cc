@@ -35,17 +35,32 @@ int64_t SegmentFile::lowest_cut_since(uint64_t since) const {
 
 Status SegmentFile::sync() {
   if (removed_) return {};
-  Status s = sync_files();
+  Status s = sync_files(true);
   // Retention or a truncation may remove the files (mark_removed() first) while this runs on the flusher
   // thread; the sync then sees a deleted file, which loses nothing that was meant to be kept.
   if (!s && removed_) return {};
   return s;
 }
 
-Status SegmentFile::sync_files() {
+Status SegmentFile::sync_log() {
+  if (removed_) return {};
+  Status s = sync_files(false);
+  if (!s && removed_) return {};
+  return s;
+}
+
+Status SegmentFile::sync_files(bool with_indexes) {
+  // Set before the syncs, so a concurrent sync_log() can only leave it set (the safe side).
+  indexes_unsynced_.store(!with_indexes, std::memory_order_release);
   if (Status s = log_->sync(); !s) return s;
-  if (Status s = index_->sync(); !s) return s;
-  if (Status s = time_index_->sync(); !s) return s;
+  if (with_indexes) {
+    Status s = index_->sync();
+    if (s) s = time_index_->sync();
+    if (!s) {
+      indexes_unsynced_.store(true, std::memory_order_release);
+      return s;
+    }
+  }
   std::lock_guard lock(directory_mutex_);
   if (directory_sync_pending_) {
     if (Status s = file_system_->sync_directory(directory_); !s) return s;

@@ -35,6 +35,12 @@ class SegmentFile {
   // Makes everything written so far durable: fsyncs .log, .index and .timeindex, and the directory once after
   // creation. Does nothing once the files were removed on purpose (retention, truncation).
   Status sync();
+  // The same for the .log (and the directory) only: what a group commit of the active segment needs, since
+  // recovery rebuilds the indexes of the segment holding the recovery point and of every later one
+  // (docs/storage.md, "Flushing"). Leaves indexes_unsynced() true until the next sync().
+  Status sync_log();
+  // Whether a sync_log() ran since the last sync(): the indexes may still be only in the page cache.
+  bool indexes_unsynced() const { return indexes_unsynced_.load(std::memory_order_acquire); }
   // The segment's files were deleted on purpose: sync() has nothing left to make durable.
   void mark_removed() { removed_ = true; }
   // How many times the .log was cut (truncated below its end) since it was opened. A FileRange remembers
@@ -45,7 +51,7 @@ class SegmentFile {
   int64_t lowest_cut_since(uint64_t since) const;
 
  private:
-  Status sync_files();
+  Status sync_files(bool with_indexes);
 
   const std::unique_ptr<File> log_;
   const std::unique_ptr<File> index_;
@@ -53,6 +59,7 @@ class SegmentFile {
   const std::shared_ptr<FileSystem> file_system_;
   const std::filesystem::path directory_;
   std::atomic<bool> removed_ = false;
+  std::atomic<bool> indexes_unsynced_ = false;
   std::atomic<uint64_t> cuts_ = 0;
   mutable std::mutex cuts_mutex_;
   std::vector<int64_t> cut_positions_;  // guarded by cuts_mutex_; one per cut, in order (cuts are rare)

@@ -355,3 +355,39 @@ TEST_CASE("segments deleted by retention do not fail a flush that still holds th
   REQUIRE(deleted->segments_deleted > 0);
   CHECK(job.run().ok());
 }
+
+TEST_CASE("a group commit syncs the newest segment's .log only, and a crash then rebuilds its indexes") {
+  TempDir dir;
+  auto fs = std::make_shared<FaultyFileSystem>();
+  LogConfig config;
+  config.segment_bytes = 2000;
+  config.index_interval_bytes = 100;
+  std::vector<Offset> batch_starts;
+  {
+    auto log = open_on(dir.path(), fs, config);
+    append(*log, make_batch(2, 50));
+    flush(*log);  // the first flush of a new segment: .log and the directory, not the indexes
+    const int64_t syncs_before = fs->syncs();
+    batch_starts.push_back(append(*log, make_batch(2, 50, 1)).base_offset);
+    flush(*log);
+    CHECK(fs->syncs() - syncs_before == 1);  // one fsync per group commit, not three
+    // Up to a roll, flushing after every append; the older segment's indexes are synced by the next flush,
+    // which moves the recovery point past it.
+    while (log->segment_count() < 3) {
+      batch_starts.push_back(
+          append(*log, make_batch(2, 50, static_cast<int>(batch_starts.size()))).base_offset);
+      flush(*log);
+    }
+    CHECK(log->flushed_offset() == log->log_end_offset());
+  }  // destroyed without close()
+  fs->crash();
+  const auto first_index = dir / segment_file(Offset{0}, ".index");
+  CHECK(std::filesystem::file_size(first_index) > 0);  // synced before the recovery point passed it
+  auto log = open_on(dir.path(), fs, config);
+  CHECK(log->log_end_offset().value == batch_starts.back().value + 2);
+  for (const Offset start : batch_starts) {  // every batch is found through the (rebuilt) indexes
+    const auto spans = batch_spans(read(*log, start, 1).bytes);
+    REQUIRE_FALSE(spans.empty());
+    CHECK(spans.front().base_offset == start.value);
+  }
+}

@@ -64,7 +64,8 @@ class FlushJob {
   FlushJob() = default;
   // `truncations`: how many truncations the log had made when the job was prepared.
   FlushJob(std::vector<std::shared_ptr<SegmentFile>> files, Offset flushed_up_to, uint64_t truncations = 0);
-  // fsyncs the files. Thread-safe with respect to the log's owner thread.
+  // fsyncs the files: whole for every segment but the newest, its .log only (docs/storage.md, "Flushing").
+  // Thread-safe with respect to the log's owner thread.
   Status run() const;
   Offset flushed_up_to() const { return flushed_up_to_; }  // next offset after the last durable record
   bool empty() const { return files_.empty(); }
