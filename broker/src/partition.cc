@@ -111,12 +111,12 @@ void Partition::append(MutableByteView batches, int32_t acks, AppendCallback don
   // ---- end of the idempotence hook ----
   wake_data_waiters();
   const bool wait_durable = acks == protocol::kAcksAll && policy_ == FlushPolicy::always;
-  // Only an acks=all produce waits for an fsync, so only it starts one at once; acks=0/1 batches ride along
-  // with the next group commit, or start one once enough of them are unsynced, or the interval flush picks
-  // them up (docs/storage.md, "Durability policies").
+  // Only an acks=all produce under `always` waits for an fsync, so only it starts one at once; other batches
+  // ride along with the next group commit, or start one once enough of them are unsynced (under both
+  // policies: many small syncs instead of one large one per interval), or the interval flush picks them up
+  // (docs/storage.md, "Durability policies").
   unsynced_bytes_ += batches.size();
-  if (policy_ == FlushPolicy::always && (wait_durable || unsynced_bytes_ >= kUnsyncedBytesFlush))
-    request_flush();
+  if (wait_durable || unsynced_bytes_ >= kUnsyncedBytesFlush) request_flush();
   if (!wait_durable) {
     done(*appended);
     return;
@@ -182,8 +182,9 @@ void Partition::on_flushed(Status status, const storage::FlushJob& job) {
   complete_durable_waiters();
   // Appends that arrived during this fsync form the next group, if anyone waits for them: acks=all producers
   // on one node; on a replica, the Raft commit, which needs every member's flushed offset.
-  const bool wanted = replica_ || !durable_waiters_.empty() || unsynced_bytes_ >= kUnsyncedBytesFlush;
-  if (policy_ == FlushPolicy::always && wanted && log_->flushed_offset() < log_->log_end_offset())
+  const bool waited_on = policy_ == FlushPolicy::always && (replica_ || !durable_waiters_.empty());
+  if ((waited_on || unsynced_bytes_ >= kUnsyncedBytesFlush) &&
+      log_->flushed_offset() < log_->log_end_offset())
     request_flush();
 }
 

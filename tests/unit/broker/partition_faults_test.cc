@@ -41,7 +41,8 @@ Buffer make_batch(int records, size_t value_bytes = 0) {
 // A partition directory, a network-thread io_context driven by the test, a Flusher, and a FaultyFileSystem.
 class PartitionUnderFaults {
  public:
-  PartitionUnderFaults() : work_(io_.get_executor()), flusher_(io_) {
+  explicit PartitionUnderFaults(FlushPolicy policy = FlushPolicy::always)
+      : policy_(policy), work_(io_.get_executor()), flusher_(io_) {
     std::string pattern = (std::filesystem::temp_directory_path() / "millrace-partition-XXXXXX").string();
     REQUIRE(::mkdtemp(pattern.data()) != nullptr);
     dir_ = pattern;
@@ -54,13 +55,13 @@ class PartitionUnderFaults {
     std::filesystem::remove_all(dir_, ec);
   }
 
-  // Opens the log (recovering it) and a Partition over it, flush: always.
+  // Opens the log (recovering it) and a Partition over it, with the policy given (default flush: always).
   void open() {
     auto log = storage::PartitionLog::open(dir_ / "t-0", storage::LogConfig{}, fs_);
     REQUIRE(log.ok());
     partition_ =
         std::make_shared<Partition>("t", PartitionId{0}, std::move(log).value(), EffectiveTopicConfig{},
-                                    FlushPolicy::always, flusher_, BrokerConfig{}.producer_id_expiration_ms);
+                                    policy_, flusher_, BrokerConfig{}.producer_id_expiration_ms);
   }
 
   // Produces one batch and waits (with a deadline) for its acknowledgement.
@@ -90,6 +91,7 @@ class PartitionUnderFaults {
   std::filesystem::path log_dir() const { return dir_ / "t-0"; }
 
  private:
+  FlushPolicy policy_;
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   Flusher flusher_;
@@ -181,6 +183,23 @@ TEST_CASE(
   CHECK(t.run_until([&] { return !t.partition().flush_in_flight(); }));
 
   // Enough unsynced acks=1 bytes start an fsync without anyone waiting (kUnsyncedBytesFlush).
+  const size_t quarter = kUnsyncedBytesFlush / 4;
+  for (int i = 0; i < 3; ++i) REQUIRE(t.produce(1, 1, quarter).ok());
+  CHECK_FALSE(t.partition().flush_in_flight());
+  REQUIRE(t.produce(1, 1, quarter).ok());
+  CHECK(t.partition().flush_in_flight());
+  REQUIRE(t.run_until([&] { return log.flushed_offset() == log.log_end_offset(); }));
+}
+
+TEST_CASE("flush: interval: appends start no fsync until 1 MiB of the partition is unsynced") {
+  PartitionUnderFaults t(FlushPolicy::interval);
+  const storage::PartitionLog& log = t.partition().log();
+  // acks=all does not wait for a disk under interval, and small appends start nothing.
+  REQUIRE(t.produce(protocol::kAcksAll).ok());
+  REQUIRE(t.produce(1).ok());
+  CHECK_FALSE(t.partition().flush_in_flight());
+  CHECK(log.flushed_offset() == Offset{0});
+  // A steady stream is synced in steps of kUnsyncedBytesFlush, not in one sync per interval.
   const size_t quarter = kUnsyncedBytesFlush / 4;
   for (int i = 0; i < 3; ++i) REQUIRE(t.produce(1, 1, quarter).ok());
   CHECK_FALSE(t.partition().flush_in_flight());

@@ -23,10 +23,11 @@
 
 namespace millrace::broker {
 
-// Under flush: always, acks=0/1 batches on one node start an fsync of their own once this many bytes of the
-// partition are unsynced (before that, the next acks=all group commit or the interval flush covers them),
-// like Redpanda's pending-flush-bytes bound: fsyncs stay large (each has a fixed CPU cost) and the data a
-// power loss could take stays bounded.
+// On one node, batches nobody waits on (acks=0/1; every batch under flush: interval) start an fsync of their
+// own once this many bytes of the partition are unsynced (before that, the next acks=all group commit or the
+// interval flush covers them), like Redpanda's pending-flush-bytes bound: fsyncs stay large (each has a fixed
+// CPU cost) but never pile up into one large sync per interval, and the data a power loss could take stays
+// bounded.
 constexpr size_t kUnsyncedBytesFlush = size_t{1} << 20;
 
 class Partition : public std::enable_shared_from_this<Partition> {
