@@ -100,6 +100,18 @@ class PartitionUnderFaults {
   std::shared_ptr<Partition> partition_;
 };
 
+// Three quarters of kUnsyncedBytesFlush in acks=1 appends start no fsync; the fourth quarter starts one,
+// which syncs everything.
+void check_unsynced_bound_starts_a_flush(PartitionUnderFaults& t) {
+  const size_t quarter = kUnsyncedBytesFlush / 4;
+  for (int i = 0; i < 3; ++i) REQUIRE(t.produce(1, 1, quarter).ok());
+  CHECK_FALSE(t.partition().flush_in_flight());
+  REQUIRE(t.produce(1, 1, quarter).ok());
+  CHECK(t.partition().flush_in_flight());
+  const storage::PartitionLog& log = t.partition().log();
+  REQUIRE(t.run_until([&] { return log.flushed_offset() == log.log_end_offset(); }));
+}
+
 int error_code_of(const Result<storage::AppendResult>& r) {
   return r.ok() ? 0 : r.error().code.value();
 }
@@ -183,12 +195,7 @@ TEST_CASE(
   CHECK(t.run_until([&] { return !t.partition().flush_in_flight(); }));
 
   // Enough unsynced acks=1 bytes start an fsync without anyone waiting (kUnsyncedBytesFlush).
-  const size_t quarter = kUnsyncedBytesFlush / 4;
-  for (int i = 0; i < 3; ++i) REQUIRE(t.produce(1, 1, quarter).ok());
-  CHECK_FALSE(t.partition().flush_in_flight());
-  REQUIRE(t.produce(1, 1, quarter).ok());
-  CHECK(t.partition().flush_in_flight());
-  REQUIRE(t.run_until([&] { return log.flushed_offset() == log.log_end_offset(); }));
+  check_unsynced_bound_starts_a_flush(t);
 }
 
 TEST_CASE("flush: interval: appends start no fsync until 1 MiB of the partition is unsynced") {
@@ -200,10 +207,5 @@ TEST_CASE("flush: interval: appends start no fsync until 1 MiB of the partition 
   CHECK_FALSE(t.partition().flush_in_flight());
   CHECK(log.flushed_offset() == Offset{0});
   // A steady stream is synced in steps of kUnsyncedBytesFlush, not in one sync per interval.
-  const size_t quarter = kUnsyncedBytesFlush / 4;
-  for (int i = 0; i < 3; ++i) REQUIRE(t.produce(1, 1, quarter).ok());
-  CHECK_FALSE(t.partition().flush_in_flight());
-  REQUIRE(t.produce(1, 1, quarter).ok());
-  CHECK(t.partition().flush_in_flight());
-  REQUIRE(t.run_until([&] { return log.flushed_offset() == log.log_end_offset(); }));
+  check_unsynced_bound_starts_a_flush(t);
 }
