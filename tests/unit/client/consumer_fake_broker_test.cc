@@ -201,23 +201,16 @@ TEST_CASE("fetch responses larger than the receive buffer arrive whole and in or
         return FakeBroker::respond(r, self->metadata({{"big", 1}}));
       case protocol::ApiKey::list_offsets:
         return answer_list_offsets(r, kEnd);
-      case protocol::ApiKey::fetch: {
-        const auto request = r.parse<wire::FetchRequest>();
-        wire::FetchResponse response;
-        Buffer payload;
-        for (const auto& p : request.partitions()) {
-          auto* result = response.add_results();
-          result->set_topic(p.topic());
-          result->set_partition(p.partition());
-          result->set_high_watermark(kEnd);
-          const size_t before = payload.size();
-          for (int b = static_cast<int>(p.fetch_offset() / kPerBatch); b < kBatches; ++b)
-            payload.insert(payload.end(), batches[static_cast<size_t>(b)].begin(),
-                           batches[static_cast<size_t>(b)].end());
-          result->set_records_bytes(static_cast<uint32_t>(payload.size() - before));
-        }
-        return FakeBroker::respond(r, response, payload);
-      }
+      case protocol::ApiKey::fetch:
+        return FakeBroker::answer_fetch(
+            r, [&](int32_t) { return kEnd; },
+            [&](int32_t, int64_t fetch_offset) {
+              Buffer bytes;
+              for (int b = static_cast<int>(fetch_offset / kPerBatch); b < kBatches; ++b)
+                bytes.insert(bytes.end(), batches[static_cast<size_t>(b)].begin(),
+                             batches[static_cast<size_t>(b)].end());
+              return bytes;
+            });
       default:
         return std::nullopt;
     }

@@ -85,21 +85,10 @@ std::optional<Buffer> serve(const Log& log, FakeBroker& self, const FakeBroker::
       }
       return FakeBroker::respond(r, response);
     }
-    case protocol::ApiKey::fetch: {
-      const auto request = r.parse<wire::FetchRequest>();
-      wire::FetchResponse response;
-      Buffer payload;
-      for (const auto& p : request.partitions()) {
-        auto* result = response.add_results();
-        result->set_topic(p.topic());
-        result->set_partition(p.partition());
-        result->set_high_watermark(log.end(p.partition()));
-        const Buffer bytes = log.from(p.partition(), p.fetch_offset());
-        result->set_records_bytes(static_cast<uint32_t>(bytes.size()));
-        payload.insert(payload.end(), bytes.begin(), bytes.end());
-      }
-      return FakeBroker::respond(r, response, payload);
-    }
+    case protocol::ApiKey::fetch:
+      return FakeBroker::answer_fetch(
+          r, [&](int32_t partition) { return log.end(partition); },
+          [&](int32_t partition, int64_t offset) { return log.from(partition, offset); });
     default:
       return std::nullopt;
   }

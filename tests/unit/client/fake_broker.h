@@ -45,6 +45,24 @@ class FakeBroker {
   // Metadata naming this broker as node 0, controller, and leader of every partition of `topics`
   // (name -> partition count; a count of -1 reports the topic as UNKNOWN_TOPIC_OR_PARTITION).
   wire::MetadataResponse metadata(const std::vector<std::pair<std::string, int32_t>>& topics) const;
+  // A fetch response to `request`: for each partition asked for, the high watermark `high_watermark(p)` and
+  // the record bytes `records(p, fetch_offset)` (a Buffer) in the payload, in request order.
+  template <class HighWatermark, class Records>
+  static Buffer answer_fetch(const Request& request, HighWatermark high_watermark, Records records) {
+    const auto fetch = request.parse<wire::FetchRequest>();
+    wire::FetchResponse response;
+    Buffer payload;
+    for (const auto& p : fetch.partitions()) {
+      auto* result = response.add_results();
+      result->set_topic(p.topic());
+      result->set_partition(p.partition());
+      result->set_high_watermark(high_watermark(p.partition()));
+      const Buffer bytes = records(p.partition(), p.fetch_offset());
+      result->set_records_bytes(static_cast<uint32_t>(bytes.size()));
+      payload.insert(payload.end(), bytes.begin(), bytes.end());
+    }
+    return respond(request, response, payload);
+  }
 
  private:
   void accept_loop();
