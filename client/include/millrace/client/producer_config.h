@@ -30,13 +30,15 @@ struct ProducerConfig {
   int32_t retry_backoff_ms = 100;
   // Produce requests awaiting a response on one connection. Ordering per partition holds regardless: with
   // idempotence a partition has up to this many batches in flight (at most kMaxInFlightIdempotent) and the
-  // broker refuses any that arrive out of sequence; without it, one.
+  // broker refuses any that arrive out of sequence; without it, one request, which carries all the batches
+  // queued for the partition.
   int32_t max_in_flight_per_connection = 5;
   // Idempotence (Kafka's enable.idempotence, on by default): the producer gets a producer id from the
   // broker and stamps every batch with it and a per-partition sequence number, so a retried batch the broker
   // already has is not written twice and batches are never reordered. Requires acks=all and
   // max_in_flight_per_connection <= kMaxInFlightIdempotent (validate() refuses other settings). Off: at most
-  // one batch per partition in flight, retries may duplicate records (docs/client.md).
+  // one request per partition in flight (with all its queued batches), retries may duplicate records
+  // (docs/client.md).
   bool enable_idempotence = true;
   // send() blocks at most this long for metadata and for buffer memory.
   int32_t max_block_ms = 60000;
