@@ -63,7 +63,9 @@ Segment::Segment(Offset base_offset, const LogConfig& config, std::shared_ptr<Se
       index_(config.index_interval_bytes),
       time_index_(config.index_interval_bytes),
       files_(std::move(files)),
-      index_file_was_missing_(index_file_was_missing) {}
+      index_file_was_missing_(index_file_was_missing) {
+  forget_recent();
+}
 
 bool Segment::fits(int64_t bytes, Offset last_offset, int64_t segment_bytes) const {
   if (empty()) return true;

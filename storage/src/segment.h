@@ -135,13 +135,8 @@ class Segment {
   bool has_unclean_tail_ = false;
   // The last batches appended (a ring), so that find_batch() answers a tailing reader without reading the
   // file; emptied by a truncation. An empty slot has position -1 and an empty offset range.
-  std::array<BatchLocation, 8> recent_ = make_empty_recent();
+  std::array<BatchLocation, 8> recent_;  // filled empty by the constructor (forget_recent)
   size_t recent_next_ = 0;
-  static std::array<BatchLocation, 8> make_empty_recent() {
-    std::array<BatchLocation, 8> empty;
-    empty.fill(BatchLocation{-1, {}});
-    return empty;
-  }
 };
 
 }  // namespace millrace::storage
