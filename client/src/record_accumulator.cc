@@ -76,32 +76,27 @@ std::vector<RecordAccumulator::BatchPtr> RecordAccumulator::drain(
     auto it = queues_.find(partition);
     if (it == queues_.end() || !may_send(partition, *it->second.front())) continue;
     Queue& queue = it->second;
-    bool full = false;
-    bool retry = false;
-    for (bool first = true; !queue.empty(); first = false) {
-      ProducerBatch& front = *queue.front();
-      if (!first) {
-        // A retry goes alone: if its request failed as too large, this finds the batch that is.
-        const bool ready =
-            queue.size() > 1 || front.is_full() || now_ms >= front.created_ms() + config_.linger_ms;
-        if (!config_.several_batches_per_request || !ready || retry || front.attempts > 0) break;
-        if (total_bytes + front.size_bytes() > max_request_bytes) break;
-        front.close();
-      } else {
-        front.close();
-        if (!out.empty() && total_bytes + front.size_bytes() > max_request_bytes) {
-          full = true;
-          break;
-        }
-      }
-      retry = retry || front.attempts > 0;
-      total_bytes += front.size_bytes();
+    const auto take = [&] {
+      total_bytes += queue.front()->size_bytes();
       out.push_back(std::move(queue.front()));
       queue.pop_front();
       ++in_flight_[partition];
+    };
+    ProducerBatch& front = *queue.front();
+    front.close();
+    if (!out.empty() && total_bytes + front.size_bytes() > max_request_bytes) break;
+    // A retry goes alone: if its request failed as too large, this finds the batch that is.
+    const bool alone = !config_.several_batches_per_request || front.attempts > 0;
+    take();
+    while (!alone && !queue.empty()) {
+      ProducerBatch& next = *queue.front();
+      const bool ready =
+          queue.size() > 1 || next.is_full() || now_ms >= next.created_ms() + config_.linger_ms;
+      if (!ready || next.attempts > 0 || total_bytes + next.size_bytes() > max_request_bytes) break;
+      next.close();
+      take();
     }
     if (queue.empty()) queues_.erase(it);
-    if (full) break;
   }
   return out;
 }

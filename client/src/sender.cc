@@ -13,6 +13,23 @@ namespace millrace::client::internal {
 
 namespace {
 
+// How a request's batches fill its partition entries: drain() puts a partition's batches side by side, and
+// they share one entry. `first`: the batch starts an entry; `shared`: its entry holds other batches too.
+struct EntryShape {
+  std::vector<bool> first;
+  std::vector<bool> shared;
+};
+
+EntryShape entry_shape(const std::vector<RecordAccumulator::BatchPtr>& batches) {
+  EntryShape shape{std::vector<bool>(batches.size(), true), std::vector<bool>(batches.size(), false)};
+  for (size_t i = 1; i < batches.size(); ++i) {
+    if (batches[i]->partition() != batches[i - 1]->partition()) continue;
+    shape.first[i] = false;
+    shape.shared[i] = shape.shared[i - 1] = true;
+  }
+  return shape;
+}
+
 bool is_retriable(const Error& error) {
   return error.code.category() == protocol::protocol_category() &&
          protocol::is_retriable(static_cast<protocol::errc>(error.code.value()));
@@ -220,14 +237,7 @@ void Sender::handle_response(NodeId node, BatchList& batches, Result<ResponseFra
     results[TopicPartition{r.topic(), PartitionId{r.partition()}}] = &r;
   // A partition's entry may hold several adjacent batches: the result's base offset is the first one's, and
   // each later batch follows the previous one's records.
-  std::vector<bool> first_of_entry(batches.size(), true);
-  for (size_t i = 1; i < batches.size(); ++i)
-    first_of_entry[i] = batches[i]->partition() != batches[i - 1]->partition();
-  std::vector<bool> shared_entry(batches.size(), false);
-  for (size_t i = 0; i < batches.size(); ++i) {
-    const bool next_same = i + 1 < batches.size() && !first_of_entry[i + 1];
-    shared_entry[i] = !first_of_entry[i] || next_same;
-  }
+  const EntryShape shape = entry_shape(batches);
   std::vector<Failed> failed;
   int64_t next_base = -1;
   for (size_t i = 0; i < batches.size(); ++i) {
@@ -237,18 +247,18 @@ void Sender::handle_response(NodeId node, BatchList& batches, Result<ResponseFra
       Error error =
           make_error(errc::bad_response, "node " + std::to_string(node.value) +
                                              " sent no produce result for " + batch->partition().to_string());
-      failed.push_back({std::move(batch), std::move(error), shared_entry[i]});
+      failed.push_back({std::move(batch), std::move(error), shape.shared[i]});
       continue;
     }
     const wire::ProducePartitionResult& r = *it->second;
     if (r.error_code() == 0) {
-      const int64_t base = first_of_entry[i] ? r.base_offset() : next_base;
+      const int64_t base = shape.first[i] ? r.base_offset() : next_base;
       next_base = base < 0 ? base : base + static_cast<int64_t>(batch->record_count());
       finish(std::move(batch), Offset{base});
     } else {
       Error error = error_from_wire(r.error_code(), r.error_message(), batch->partition().to_string(),
                                     batch->partition().to_string());
-      failed.push_back({std::move(batch), std::move(error), shared_entry[i]});
+      failed.push_back({std::move(batch), std::move(error), shape.shared[i]});
     }
   }
   retry_or_fail_in_order(std::move(failed), now_ms);
@@ -264,13 +274,11 @@ void Sender::finish(BatchPtr batch, Offset base_offset) {
 }
 
 void Sender::retry_or_fail_all(BatchList& batches, const Error& error, int64_t now_ms) {
-  std::vector<bool> shared(batches.size(), false);
-  for (size_t i = 1; i < batches.size(); ++i) {
-    if (batches[i]->partition() == batches[i - 1]->partition()) shared[i] = shared[i - 1] = true;
-  }
+  const EntryShape shape = entry_shape(batches);
   std::vector<Failed> failed;
   failed.reserve(batches.size());
-  for (size_t i = 0; i < batches.size(); ++i) failed.push_back({std::move(batches[i]), error, shared[i]});
+  for (size_t i = 0; i < batches.size(); ++i)
+    failed.push_back({std::move(batches[i]), error, shape.shared[i]});
   retry_or_fail_in_order(std::move(failed), now_ms);
 }
 
