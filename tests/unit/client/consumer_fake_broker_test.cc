@@ -20,17 +20,9 @@ namespace {
 // A one-partition topic "t": records at offsets 0-2, a control batch at 3; log end offset 4.
 constexpr int64_t kLogEnd = 4;
 
-// A list_offsets answer for logs that start at 0 and end at `log_end` (earliest: 0, anything else: log_end).
+// A list_offsets answer for logs that start at 0 and end at `log_end`.
 Buffer answer_list_offsets(const FakeBroker::Request& r, int64_t log_end) {
-  const auto request = r.parse<wire::ListOffsetsRequest>();
-  wire::ListOffsetsResponse response;
-  for (const auto& p : request.partitions()) {
-    auto* result = response.add_results();
-    result->set_topic(p.topic());
-    result->set_partition(p.partition());
-    result->set_offset(p.timestamp() == protocol::kListOffsetsEarliest ? 0 : log_end);
-  }
-  return FakeBroker::respond(r, response);
+  return FakeBroker::answer_list_offsets(r, [log_end](int32_t) { return log_end; });
 }
 
 std::optional<Buffer> serve_log(FakeBroker& self, const FakeBroker::Request& r) {

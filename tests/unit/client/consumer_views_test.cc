@@ -74,17 +74,8 @@ std::optional<Buffer> serve(const Log& log, FakeBroker& self, const FakeBroker::
   switch (r.api_key) {
     case protocol::ApiKey::metadata:
       return FakeBroker::respond(r, self.metadata({{"t", 2}}));
-    case protocol::ApiKey::list_offsets: {
-      const auto request = r.parse<wire::ListOffsetsRequest>();
-      wire::ListOffsetsResponse response;
-      for (const auto& p : request.partitions()) {
-        auto* result = response.add_results();
-        result->set_topic(p.topic());
-        result->set_partition(p.partition());
-        result->set_offset(p.timestamp() == protocol::kListOffsetsEarliest ? 0 : log.end(p.partition()));
-      }
-      return FakeBroker::respond(r, response);
-    }
+    case protocol::ApiKey::list_offsets:
+      return FakeBroker::answer_list_offsets(r, [&](int32_t partition) { return log.end(partition); });
     case protocol::ApiKey::fetch:
       return FakeBroker::answer_fetch(
           r, [&](int32_t partition) { return log.end(partition); },

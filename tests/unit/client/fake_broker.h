@@ -13,6 +13,7 @@
 #include "millrace.pb.h"
 #include "millrace/protocol/bytes.h"
 #include "millrace/protocol/frame.h"
+#include "millrace/protocol/list_offsets.h"
 
 namespace millrace::testing {
 
@@ -45,6 +46,20 @@ class FakeBroker {
   // Metadata naming this broker as node 0, controller, and leader of every partition of `topics`
   // (name -> partition count; a count of -1 reports the topic as UNKNOWN_TOPIC_OR_PARTITION).
   wire::MetadataResponse metadata(const std::vector<std::pair<std::string, int32_t>>& topics) const;
+  // A list_offsets response to `request` for logs that start at 0: earliest 0, anything else
+  // `log_end(partition)`.
+  template <class LogEnd>
+  static Buffer answer_list_offsets(const Request& request, LogEnd log_end) {
+    const auto list = request.parse<wire::ListOffsetsRequest>();
+    wire::ListOffsetsResponse response;
+    for (const auto& p : list.partitions()) {
+      auto* result = response.add_results();
+      result->set_topic(p.topic());
+      result->set_partition(p.partition());
+      result->set_offset(p.timestamp() == protocol::kListOffsetsEarliest ? 0 : log_end(p.partition()));
+    }
+    return respond(request, response);
+  }
   // A fetch response to `request`: for each partition asked for, the high watermark `high_watermark(p)` and
   // the record bytes `records(p, fetch_offset)` (a Buffer) in the payload, in request order.
   template <class HighWatermark, class Records>
