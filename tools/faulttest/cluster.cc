@@ -1,5 +1,6 @@
 #include "cluster.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "broker_process.h"
@@ -36,9 +37,19 @@ void Cluster::start() {
       if (from == to) continue;
       faultproxy::FaultProxyOptions po;
       po.target_port = ports_[static_cast<size_t>(to)];
-      auto p = std::make_unique<faultproxy::FaultProxy>(po);
-      if (auto st = p->start(); !st) throw std::runtime_error("proxy: " + st.error().to_string());
-      proxies_[static_cast<size_t>(from * n + to)] = std::move(p);
+      // The node ports were only picked (bound and closed), so a proxy's ephemeral port can be one of them,
+      // and that node then cannot bind its own. Keep such a proxy open until another port is drawn.
+      std::vector<std::unique_ptr<faultproxy::FaultProxy>> colliding;
+      while (true) {
+        auto p = std::make_unique<faultproxy::FaultProxy>(po);
+        if (auto st = p->start(); !st) throw std::runtime_error("proxy: " + st.error().to_string());
+        if (std::find(ports_.begin(), ports_.end(), p->listen_port()) == ports_.end()) {
+          proxies_[static_cast<size_t>(from * n + to)] = std::move(p);
+          break;
+        }
+        colliding.push_back(std::move(p));
+      }
+      for (auto& c : colliding) c->stop();
     }
   }
   for (int32_t i = 0; i < n; ++i) {
