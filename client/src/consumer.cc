@@ -55,7 +55,12 @@ class Consumer::Impl {
   // Resolves pending resets (and missing positions) due now; `only` limits it to one partition.
   Status resolve_positions(const TopicPartition* only);
   Status absorb(std::vector<internal::CompletedFetch> completed);
-  void drain(ConsumerRecords& out);
+  // Checks and decodes the partition's undecoded result into its buffered records.
+  Status decode(ConsumerPartition& state);
+  // The fetched-ahead results of partitions whose buffered records have all been returned.
+  std::vector<internal::CompletedFetch> take_prefetched();
+  // Hands out up to max_poll_records buffered records, decoding results as it reaches their partitions.
+  Status drain(ConsumerRecords& out);
   // Sends fetches for fetchable partitions; returns whether some partition is waiting on something other than
   // a fetch in flight (metadata, backoff), so the caller should not sleep long.
   bool send_fetches();
@@ -68,6 +73,7 @@ class Consumer::Impl {
   size_t drain_start_ = 0;     // rotates so that no partition starves the others
   size_t fetch_rotation_ = 0;  // likewise for the order of partitions in a fetch request
   int64_t metadata_requested_ms_ = 0;
+  std::optional<Error> deferred_error_;  // a decode error met after some records were handed out
   bool closed_ = false;
 };
 
@@ -200,8 +206,13 @@ Status Consumer::Impl::absorb(std::vector<internal::CompletedFetch> completed) {
     if (it == partitions_.end()) continue;  // unassigned meanwhile
     ConsumerPartition& state = it->second;
     state.fetch_in_flight = false;
-    const bool stale = !state.position || *state.position != c.fetch_offset || state.pending_reset ||
-                       !state.buffered.empty();
+    if (state.has_records()) {
+      // Fetched ahead: taken up once the partition's records are returned (take_prefetched()).
+      if (!state.prefetched && !state.pending_reset && c.fetch_offset == state.buffered_next_offset)
+        state.prefetched = std::move(c);
+      continue;
+    }
+    const bool stale = !state.position || *state.position != c.fetch_offset || state.pending_reset;
     if (stale) continue;  // seek()ed meanwhile
     if (c.error) {
       if (c.error->code == protocol::errc::offset_out_of_range &&
@@ -220,27 +231,53 @@ Status Consumer::Impl::absorb(std::vector<internal::CompletedFetch> completed) {
       }
       continue;
     }
-    state.buffered.clear();
-    auto next_offset = internal::read_fetched_batches(c.records, c.fetch_offset, state.buffered.records());
+    // Where the next fetch starts comes from the batch headers; the CRC checks and the decoding wait for
+    // drain(), so that the next fetch is on its way meanwhile. Malformed headers: decode now, for the error.
+    const auto next_offset = internal::peek_next_offset(c.records, c.fetch_offset);
+    state.buffered_next_offset = next_offset.value_or(c.fetch_offset);
+    state.undecoded = std::move(c);
     if (!next_offset) {
-      state.buffered.clear();
-      if (first_error.ok()) {
-        first_error =
-            Error{next_offset.error().code, c.partition.to_string() + ": " + next_offset.error().message};
-      }
-      continue;
+      if (auto st = decode(state); !st && first_error.ok()) first_error = std::move(st);
     }
-    state.buffered.assign(std::move(c.frame));
-    state.buffered_next_offset = *next_offset;
-    if (state.buffered.empty()) state.position = std::max(*state.position, state.buffered_next_offset);
   }
   return first_error;
 }
 
-void Consumer::Impl::drain(ConsumerRecords& out) {
+Status Consumer::Impl::decode(ConsumerPartition& state) {
+  if (!state.undecoded) return {};
+  internal::CompletedFetch c = std::move(*state.undecoded);
+  state.undecoded.reset();
+  state.buffered.clear();
+  auto next_offset = internal::read_fetched_batches(c.records, c.fetch_offset, state.buffered.records());
+  if (!next_offset) {
+    // Nothing of this result is returned; a fetch sent ahead from beyond it no longer matches the position.
+    state.buffered.clear();
+    state.buffered_next_offset = c.fetch_offset;  // the position stays before the bad batch
+    state.prefetched.reset();
+    return Error{next_offset.error().code, c.partition.to_string() + ": " + next_offset.error().message};
+  }
+  state.buffered.assign(std::move(c.frame));
+  state.buffered_next_offset = *next_offset;
+  if (state.buffered.empty()) state.position = std::max(*state.position, state.buffered_next_offset);
+  return {};
+}
+
+std::vector<internal::CompletedFetch> Consumer::Impl::take_prefetched() {
+  std::vector<internal::CompletedFetch> out;
+  for (auto& [tp, state] : partitions_) {
+    if (state.prefetched && !state.has_records()) {
+      out.push_back(std::move(*state.prefetched));
+      state.prefetched.reset();
+    }
+  }
+  return out;
+}
+
+Status Consumer::Impl::drain(ConsumerRecords& out) {
   using Access = internal::ConsumerRecordsAccess;
   const auto limit = static_cast<size_t>(config_.max_poll_records);
-  if (partitions_.empty()) return;
+  Status first_error;
+  if (partitions_.empty()) return first_error;
   size_t available = 0;
   for (const auto& [tp, state] : partitions_) available += state.buffered.size();
   const size_t have = Access::size(out);
@@ -250,6 +287,9 @@ void Consumer::Impl::drain(ConsumerRecords& out) {
   auto it = start;
   do {
     auto& [tp, state] = *it;
+    if (state.undecoded && Access::size(out) < limit) {
+      if (auto st = decode(state); !st && first_error.ok()) first_error = std::move(st);
+    }
     if (!state.buffered.empty() && Access::size(out) < limit) {
       if (!state.topic) state.topic = std::make_shared<const std::string>(tp.topic);
       Access::keep(out, state.topic);
@@ -260,11 +300,12 @@ void Consumer::Impl::drain(ConsumerRecords& out) {
       Access::push(out, to_view(*state.topic, tp.partition, state.buffered.front()));
       state.buffered.pop_front();
     }
-    if (state.buffered.empty() && state.position)
+    if (!state.has_records() && state.position)
       state.position = std::max(*state.position, state.buffered_next_offset);
     if (++it == partitions_.end()) it = partitions_.begin();
   } while (it != start && Access::size(out) < limit);
-  ++drain_start_;
+  if (Access::size(out) > have) ++drain_start_;
+  return first_error;
 }
 
 bool Consumer::Impl::send_fetches() {
@@ -274,7 +315,7 @@ bool Consumer::Impl::send_fetches() {
   bool waiting = false;
   for (auto& [tp, state] : partitions_) {
     if (!state.fetchable(now_ms)) {
-      waiting = waiting || (!state.fetch_in_flight && state.buffered.empty());
+      waiting = waiting || (!state.fetch_in_flight && !state.has_records());
       continue;
     }
     auto leader = metadata->leader_of(tp);
@@ -284,7 +325,7 @@ bool Consumer::Impl::send_fetches() {
       continue;
     }
     if (fetcher_.busy(*leader)) continue;
-    by_node[*leader].push_back(internal::FetchTarget{tp, *state.position});
+    by_node[*leader].push_back(internal::FetchTarget{tp, state.next_fetch_offset()});
   }
   for (auto& [node, targets] : by_node) {
     for (const auto& t : targets) partitions_[t.partition].fetch_in_flight = true;
@@ -312,15 +353,26 @@ void Consumer::Impl::request_metadata() {
 
 Result<ConsumerRecords> Consumer::Impl::poll_views(std::chrono::milliseconds timeout) {
   if (auto st = check_open(); !st) return std::move(st).error();
+  if (deferred_error_) return *std::exchange(deferred_error_, std::nullopt);
   const auto deadline = internal::deadline_after(timeout);
   ConsumerRecords out;
   while (true) {
     if (auto st = resolve_positions(nullptr); !st) return std::move(st).error();
     if (auto st = absorb(fetcher_.take()); !st) return std::move(st).error();
-    drain(out);
+    if (auto st = absorb(take_prefetched()); !st) return std::move(st).error();
+    // Fetch first: the next fetches travel while drain() checks and decodes what has arrived.
     const bool waiting = send_fetches();
+    if (auto st = drain(out); !st) {
+      // Records already handed to `out` have moved their positions: return them, and the error next time.
+      if (out.empty()) return std::move(st).error();
+      deferred_error_ = std::move(st).error();
+    }
     const auto now = SteadyClock::now();
     if (!out.empty() || now >= deadline) return out;
+    // A partition drained without records (control batches only) may have its next result waiting.
+    if (std::any_of(partitions_.begin(), partitions_.end(),
+                    [](const auto& p) { return p.second.prefetched && !p.second.has_records(); }))
+      continue;
     auto wake_at = deadline;
     if (waiting)
       wake_at = std::min(wake_at, now + std::chrono::milliseconds(std::max(config_.retry_backoff_ms, 1)));

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "fetcher.h"
 #include "millrace/client/consumer_config.h"
 #include "millrace/protocol/record_view.h"
 
@@ -49,16 +50,28 @@ struct ConsumerPartition {
   std::optional<int64_t> position;           // next offset to return; unset until resolved
   std::optional<OffsetReset> pending_reset;  // seek_to_beginning/end or an out-of-range reset to resolve
   bool fetch_in_flight = false;
-  int64_t retry_at_ms = 0;           // backoff after a retriable error
+  int64_t retry_at_ms = 0;  // backoff after a retriable error
+  // A fetch result taken up but not yet checked and decoded: that happens when the partition is drained,
+  // after the next fetch has gone out. Its records then move to `buffered`.
+  std::optional<CompletedFetch> undecoded;
   FetchedRecordQueue buffered;       // fetched, not yet returned; offsets >= position
-  int64_t buffered_next_offset = 0;  // where fetching continues once `buffered` is drained
+  int64_t buffered_next_offset = 0;  // where fetching continues once `undecoded` and `buffered` are drained
+  // The next fetch's result, sent while the partition still had records (so the network and the broker work
+  // while this thread checks them and the application takes them). Taken up once they are all returned.
+  std::optional<CompletedFetch> prefetched;
 
+  bool has_records() const { return undecoded.has_value() || !buffered.empty(); }
+  // A partition fetches when it has a position and nothing in flight or waiting; while it still has records
+  // it fetches ahead, from where they end (one result ahead at most).
   bool fetchable(int64_t now_ms) const {
-    return position && !pending_reset && !fetch_in_flight && buffered.empty() && retry_at_ms <= now_ms;
+    return position && !pending_reset && !fetch_in_flight && !prefetched && retry_at_ms <= now_ms;
   }
+  int64_t next_fetch_offset() const { return has_records() ? buffered_next_offset : *position; }
   void clear_buffer() {
+    undecoded.reset();
     buffered.clear();
     buffered_next_offset = 0;
+    prefetched.reset();
   }
 };
 

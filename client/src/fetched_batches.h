@@ -3,6 +3,7 @@
 // to fetch next. The next offset comes from the batch headers, not the records, so that control batches
 // (which consumers skip) and records below the fetch offset still move the position forward.
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "millrace/protocol/bytes.h"
@@ -23,5 +24,10 @@ Result<FetchedRecords> read_fetched_batches(ByteView bytes, int64_t fetch_offset
 // The same, appending the views to `out` (whose capacity the caller may reuse); returns the next offset.
 Result<int64_t> read_fetched_batches(ByteView bytes, int64_t fetch_offset,
                                      std::vector<protocol::RecordView>& out);
+
+// The next offset read_fetched_batches() will return, from the batch headers alone: no CRC check, no record
+// decoding, so the consumer can fetch ahead before it checks a response. Nullopt if a header is malformed
+// (bad length or magic): read_fetched_batches() then reports why.
+std::optional<int64_t> peek_next_offset(ByteView bytes, int64_t fetch_offset);
 
 }  // namespace millrace::client::internal

@@ -22,7 +22,8 @@ struct ConsumerConfig {
   int32_t fetch_max_wait_ms = 500;
   int32_t fetch_min_bytes = 1;
   // Upper bound of one fetch response, and of one partition's part of it. The broker returns at least one
-  // whole batch even if it is larger, so these never stall a consumer.
+  // whole batch even if it is larger, so these never stall a consumer. The consumer fetches ahead, so it
+  // holds up to two responses' worth per partition (one being handed out, one waiting).
   int32_t fetch_max_bytes = 50 * 1024 * 1024;
   int32_t max_partition_fetch_bytes = 1024 * 1024;
   // poll() returns at most this many records.
