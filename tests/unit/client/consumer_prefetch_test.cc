@@ -80,6 +80,14 @@ class Log {
   std::vector<std::pair<int32_t, int64_t>> seen_;
 };
 
+// A Log and the FakeBroker serving it.
+struct Served {
+  Log log;
+  FakeBroker broker;
+  Served(int32_t partitions, int64_t end)
+      : log(partitions, end), broker([this](const FakeBroker::Request& r) { return log.serve(broker, r); }) {}
+};
+
 std::unique_ptr<Consumer> make_consumer(const FakeBroker& broker, int32_t max_poll_records) {
   ConsumerConfig config;
   config.connection.bootstrap = broker.bootstrap();
@@ -110,11 +118,9 @@ std::vector<int64_t> poll_some(Consumer& consumer) {
 }  // namespace
 
 TEST_CASE("the next fetch goes out while the fetched records are still being handed out") {
-  Log log(1, 20);
-  FakeBroker* self = nullptr;
-  FakeBroker broker([&](const FakeBroker::Request& r) { return log.serve(*self, r); });
-  self = &broker;
-  auto consumer = make_consumer(broker, 1);
+  Served served(1, 20);
+  Log& log = served.log;
+  auto consumer = make_consumer(served.broker, 1);
 
   // The first fetch brings offsets 0-4; the first poll hands out offset 0 only.
   CHECK(poll_some(*consumer) == std::vector<int64_t>{0});
@@ -135,11 +141,9 @@ TEST_CASE("the next fetch goes out while the fetched records are still being han
 }
 
 TEST_CASE("a seek drops the records fetched ahead, and polling goes on from the new position") {
-  Log log(1, 20);
-  FakeBroker* self = nullptr;
-  FakeBroker broker([&](const FakeBroker::Request& r) { return log.serve(*self, r); });
-  self = &broker;
-  auto consumer = make_consumer(broker, 1);
+  Served served(1, 20);
+  Log& log = served.log;
+  auto consumer = make_consumer(served.broker, 1);
   const TopicPartition p0{"t", PartitionId{0}};
 
   CHECK(poll_some(*consumer) == std::vector<int64_t>{0});
@@ -156,12 +160,9 @@ TEST_CASE("a seek drops the records fetched ahead, and polling goes on from the 
 TEST_CASE("a corrupt batch found while handing out records costs none of the records already handed out") {
   // Two partitions in one fetch: partition 0 is fine, partition 1's first batch is corrupt. A poll hands out
   // partition 0's records before it reaches partition 1; the error comes with the next poll.
-  Log log(2, 5);
-  log.corrupt = [](int32_t partition, int64_t) { return partition == 1; };
-  FakeBroker* self = nullptr;
-  FakeBroker broker([&](const FakeBroker::Request& r) { return log.serve(*self, r); });
-  self = &broker;
-  auto consumer = make_consumer(broker, 500);
+  Served served(2, 5);
+  served.log.corrupt = [](int32_t partition, int64_t) { return partition == 1; };
+  auto consumer = make_consumer(served.broker, 500);
   const TopicPartition p0{"t", PartitionId{0}};
   const TopicPartition p1{"t", PartitionId{1}};
 
