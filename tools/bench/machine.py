@@ -43,8 +43,9 @@ def _fio(work_dir, name, extra, timeout_s, log):
 
 def disk(work_dir, seconds, log):
     """What a log on this disk can do:
-    - seq_write: sequential 1 MiB writes to the page cache (fio's figure), and the same including the final
-      fsync (bytes over the command's wall time, which also holds fio's start-up);
+    - page_cache_write: sequential 1 MiB writes into the page cache, no fsync (fio's figure);
+    - seq_write: the same followed by one fsync of the file (fio's figure counts the fsync's time), and its
+      bytes over the command's wall time (seq_write_synced, which also holds fio's start-up);
     - append_fsync_1m: 1 MiB appends, each followed by fdatasync (the file grows, so every sync also writes
       the inode): the streaming rate of a log that syncs after every write -- "the fio write+fsync figure";
     - append_fsync_4k: the same with 4 KiB appends: how many syncs per second a growing file allows;
@@ -54,6 +55,7 @@ def disk(work_dir, seconds, log):
     size = "1G" if seconds >= 5 else "256M"
     timed = [f"--runtime={seconds}", "--time_based", "--size=1G", "--fdatasync=1"]
     runs = [
+        ("page_cache_write", ["--bs=1M", f"--size={size}"]),
         ("seq_write", ["--bs=1M", f"--size={size}", "--end_fsync=1"]),
         ("append_fsync_1m", ["--bs=1M", "--fallocate=none"] + timed),
         ("append_fsync_4k", ["--bs=4k", "--fallocate=none"] + timed),
@@ -66,7 +68,7 @@ def disk(work_dir, seconds, log):
             errors.append(f"{name}: {error}")
         results[name + "_mb_per_s"] = write["bw_bytes"] / 1e6 if write else None
         results[name + "_per_s"] = write["iops"] if write else None
-        if name == "seq_write" and write:  # fio's runtime leaves out the final fsync; the wall clock does not
+        if name == "seq_write" and write:  # the wall clock also holds fio's start-up
             results["seq_write_synced_mb_per_s"] = write["io_bytes"] / 1e6 / write["wall_s"]
     results["error"] = "; ".join(errors) or None
     return results

@@ -9,7 +9,7 @@ Prints one table:
   - sequential read MB/s (`millrace bench consume` of what the interval run wrote; warm page cache);
   - recovery after kill -9: a broker with --recovery-mb of log is killed with SIGKILL and started again; the
     time until it accepts connections, minus a clean start of the same data, per GiB of log;
-  - beside them, fio's sequential 1 MiB write rate (page cache, and including the final fsync) and its 1 MiB
+  - beside them, fio's sequential 1 MiB write rate (into the page cache, and followed by one fsync) and its 1 MiB
     write+fdatasync rate (tools/bench/machine.py), on the file system holding the brokers' data.
 Not part of ctest: it takes one to five minutes and its numbers depend on the machine (and on what else
 writes to its disk: fsync rates on a shared disk vary several-fold from one run to the next)."""
@@ -119,11 +119,11 @@ def fmt(value, digits=1):
 
 def print_table(out, args):
     fio = out["fio"]
-    seq, seq_synced, fsync = (fio.get("seq_write_mb_per_s"), fio.get("seq_write_synced_mb_per_s"),
+    seq, seq_synced, fsync = (fio.get("page_cache_write_mb_per_s"), fio.get("seq_write_mb_per_s"),
                               fio.get("append_fsync_1m_mb_per_s"))
     print(f"storage benchmark: {args.size}-byte messages, one partition, acks=all; data in {out['work_dir']}")
-    print(f"fio on the same file system: sequential 1 MiB writes {fmt(seq)} MB/s to the page cache, "
-          f"{fmt(seq_synced)} MB/s including the final fsync; 1 MiB write+fdatasync {fmt(fsync)} MB/s "
+    print(f"fio on the same file system: sequential 1 MiB writes {fmt(seq)} MB/s into the page cache, "
+          f"{fmt(seq_synced)} MB/s followed by one fsync; 1 MiB write+fdatasync {fmt(fsync)} MB/s "
           f"({fmt(fio.get('append_fsync_4k_per_s'), 0)} 4 KiB write+fdatasync/s)")
     print()
     print(f"{'':40} {'MB/s':>8} {'fio seq write':>14} {'fio write+fsync':>16}")
