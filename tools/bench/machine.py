@@ -1,6 +1,6 @@
-"""The machine's limits, measured in the same run as the brokers: loopback TCP bandwidth (iperf3) and the
+"""The machine's limits, measured in the same run as the brokers: loopback TCP bandwidth (iperf3), the
 disk's sequential write rate with and without an fdatasync after every write (fio), on the filesystem that
-holds the brokers' data."""
+holds the brokers' data, and how late an idle thread wakes up (scheduling jitter)."""
 import json
 import os
 import time
@@ -72,3 +72,20 @@ def disk(work_dir, seconds, log):
             results["seq_write_synced_mb_per_s"] = write["io_bytes"] / 1e6 / write["wall_s"]
     results["error"] = "; ".join(errors) or None
     return results
+
+
+def wakeup_lateness(seconds):
+    """How late an otherwise idle thread wakes from 1 ms sleeps, for `seconds`: percentiles in ms. On a VM whose
+    host is busy this rises first; no end-to-end latency measured at the same time can be below it. Includes
+    the interpreter's own overhead per sleep (~0.05-0.1 ms here), which the p50 shows."""
+    late = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        before = time.monotonic()
+        time.sleep(0.001)
+        late.append((time.monotonic() - before - 0.001) * 1000)
+    late.sort()
+
+    def at(q):
+        return late[min(len(late) - 1, int(len(late) * q))]
+    return {"sleeps": len(late), "p50_ms": at(0.5), "p99_ms": at(0.99), "p999_ms": at(0.999), "max_ms": late[-1]}

@@ -32,6 +32,12 @@ def stopped_note(result):
     return ""
 
 
+def lateness(result):
+    if not result:
+        return "–"
+    return f"{num(result['p50_ms'], 2)} / {num(result['p99_ms'], 2)} / {num(result['max_ms'], 2)} ms"
+
+
 def machine_section(r):
     loop = r["loopback"].get("mb_per_s")
     d, d2 = r["disk"], r.get("disk_after", {})
@@ -51,6 +57,8 @@ def machine_section(r):
         f"| {num(d2.get('append_fsync_4k_per_s'), 0)} |",
         f"| 4 KiB overwrites + fdatasync in a preallocated file: syncs/s | "
         f"{num(d.get('overwrite_fsync_4k_per_s'), 0)} | {num(d2.get('overwrite_fsync_4k_per_s'), 0)} |",
+        f"| an idle thread's 1 ms sleeps: how late it wakes, p50 / p99 / max | {lateness(r.get('lateness'))} "
+        f"| {lateness(r.get('lateness_after'))} |",
     ]
     if d.get("error") or d2.get("error") or r["loopback"].get("error"):
         rows.append(f"\nErrors: {r['loopback'].get('error') or ''} {d.get('error') or ''} {d2.get('error') or ''}")
@@ -232,7 +240,9 @@ def targets_section(r):
                  f"{num(all_fsync, 3)} (vs. after: {num(all_fsync_after, 3)})", "≥ 0.5", cmp(all_fsync, 0.5),
                  f"data on tmpfs: {num(ratio(tmpfs_all['produce'].get('mb_per_s'), fsync_mb), 3)} (no real fsync)"),
             line(f"e2e p99 at half peak ({num(rate, 0)} msgs/s), one node", f"{ms(e2e, 'p99_ms')} ms", "< 5 ms",
-                 cmp(p99, 5, False), f"flush: interval: {ms(interval_e2e, 'p99_ms')} ms"),
+                 cmp(p99, 5, False), f"flush: interval: {ms(interval_e2e, 'p99_ms')} ms; an idle thread wakes "
+                 f"late by p99 {ms(r.get('lateness') or {}, 'p99_ms')} / {ms(r.get('lateness_after') or {}, 'p99_ms')} "
+                 f"ms (before / after the Millrace runs)"),
             line("e2e p99 vs JetStream's at the same rate", f"{ms(e2e, 'p99_ms')} vs {ms(js_e2e, 'p99_ms')} ms",
                  "below", None if p99 is None or js_p99 is None else p99 < js_p99,
                  f"flush: interval: {ms(interval_e2e, 'p99_ms')} vs {ms(js_e2e, 'p99_ms')} ms"),
