@@ -6,7 +6,10 @@
 #include <chrono>
 #include <future>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
+#include <utility>
 
 #include "delivery_checks.h"
 #include "fake_broker.h"
@@ -46,6 +49,36 @@ struct FakeLog {
   int produce_requests = 0;
   int metadata_requests = 0;
   bool bad_request = false;  // Catch macros are not thread-safe: handlers set this, the test checks it
+
+  // An error code and message to answer a produce entry with instead of appending it.
+  using Refusal = std::optional<std::pair<int16_t, std::string>>;
+
+  // Answers a produce request entry by entry: decodes the entry's records (bad_request if they do not
+  // decode), then either refuses it with `refuse(entry, records)`'s error or appends its values and answers
+  // with its base offset. Call with `mutex` held.
+  template <class Refuse>
+  Buffer answer_produce(const FakeBroker::Request& r, Refuse refuse) {
+    const auto request = r.parse<wire::ProduceRequest>();
+    wire::ProduceResponse response;
+    size_t pos = 0;
+    for (const auto& p : request.partitions()) {
+      auto* result = response.add_results();
+      result->set_topic(p.topic());
+      result->set_partition(p.partition());
+      std::vector<protocol::Record> records;
+      if (!protocol::decode_records(r.payload.subspan(pos, p.records_bytes()), 0, records).ok())
+        bad_request = true;
+      pos += p.records_bytes();
+      if (Refusal refusal = refuse(p, records)) {
+        result->set_error_code(refusal->first);
+        result->set_error_message(refusal->second);
+        continue;
+      }
+      result->set_base_offset(static_cast<int64_t>(values.size()));
+      for (const auto& rec : records) values.push_back(*rec.value);
+    }
+    return FakeBroker::respond(r, response);
+  }
 };
 
 }  // namespace
@@ -60,26 +93,10 @@ TEST_CASE("a NOT_LEADER_OR_FOLLOWER answer is retried after a metadata refresh, 
       return FakeBroker::respond(r, self->metadata({{"t", 1}}));
     }
     if (r.api_key != protocol::ApiKey::produce) return std::nullopt;
-    const auto request = r.parse<wire::ProduceRequest>();
-    wire::ProduceResponse response;
-    size_t pos = 0;
-    for (const auto& p : request.partitions()) {
-      auto* result = response.add_results();
-      result->set_topic(p.topic());
-      result->set_partition(p.partition());
-      const ByteView bytes = r.payload.subspan(pos, p.records_bytes());
-      pos += p.records_bytes();
-      if (++log.produce_requests == 1) {
-        result->set_error_code(6);  // NOT_LEADER_OR_FOLLOWER
-        result->set_error_message("leadership moved");
-        continue;
-      }
-      result->set_base_offset(static_cast<int64_t>(log.values.size()));
-      std::vector<protocol::Record> records;
-      if (!protocol::decode_records(bytes, 0, records).ok()) log.bad_request = true;
-      for (const auto& rec : records) log.values.push_back(*rec.value);
-    }
-    return FakeBroker::respond(r, response);
+    return log.answer_produce(r, [&](const auto&, const auto&) -> FakeLog::Refusal {
+      if (++log.produce_requests == 1) return {{6, "leadership moved"}};  // NOT_LEADER_OR_FOLLOWER
+      return std::nullopt;
+    });
   });
   self = &broker;
 
@@ -115,33 +132,17 @@ TEST_CASE(
     std::lock_guard lock(log.mutex);
     if (r.api_key == protocol::ApiKey::metadata) return FakeBroker::respond(r, self->metadata({{"t", 1}}));
     if (r.api_key != protocol::ApiKey::produce) return std::nullopt;
-    const auto request = r.parse<wire::ProduceRequest>();
     const int request_number = ++log.produce_requests;
     // Hold the first request until every record is queued behind it, so the next requests carry many
     // batches of the partition; fail the first two requests whole (a retriable error).
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     while (request_number == 1 && !all_sent.load() && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(1ms);
-    wire::ProduceResponse response;
-    size_t pos = 0;
-    for (const auto& p : request.partitions()) {
-      auto* result = response.add_results();
-      result->set_topic(p.topic());
-      result->set_partition(p.partition());
-      const ByteView bytes = r.payload.subspan(pos, p.records_bytes());
-      pos += p.records_bytes();
-      std::vector<protocol::Record> records;
-      if (!protocol::decode_records(bytes, 0, records).ok()) log.bad_request = true;
+    return log.answer_produce(r, [&](const auto&, const auto& records) -> FakeLog::Refusal {
       most_records_in_one_entry = std::max(most_records_in_one_entry, static_cast<int>(records.size()));
-      if (request_number <= 2) {
-        result->set_error_code(6);  // NOT_LEADER_OR_FOLLOWER
-        result->set_error_message("leadership moved");
-        continue;
-      }
-      result->set_base_offset(static_cast<int64_t>(log.values.size()));
-      for (const auto& rec : records) log.values.push_back(*rec.value);
-    }
-    return FakeBroker::respond(r, response);
+      if (request_number <= 2) return {{6, "leadership moved"}};  // NOT_LEADER_OR_FOLLOWER
+      return std::nullopt;
+    });
   });
   self = &broker;
 
@@ -302,27 +303,10 @@ TEST_CASE("a batch refused as too large is retried record by record: only the la
     std::lock_guard lock(log.mutex);
     if (r.api_key == protocol::ApiKey::metadata) return FakeBroker::respond(r, self->metadata({{"t", 1}}));
     if (r.api_key != protocol::ApiKey::produce) return std::nullopt;
-    const auto request = r.parse<wire::ProduceRequest>();
-    wire::ProduceResponse response;
-    size_t pos = 0;
-    for (const auto& p : request.partitions()) {
-      auto* result = response.add_results();
-      result->set_topic(p.topic());
-      result->set_partition(p.partition());
-      std::vector<protocol::Record> records;
-      if (!protocol::decode_records(r.payload.subspan(pos, p.records_bytes()), 0, records).ok())
-        log.bad_request = true;
-      pos += p.records_bytes();
-      if (p.records_bytes() > 500) {  // the broker's limit for a whole batch
-        result->set_error_code(10);
-        result->set_error_message("record batch of " + std::to_string(p.records_bytes()) +
-                                  " bytes exceeds 500");
-        continue;
-      }
-      result->set_base_offset(static_cast<int64_t>(log.values.size()));
-      for (const auto& rec : records) log.values.push_back(*rec.value);
-    }
-    return FakeBroker::respond(r, response);
+    return log.answer_produce(r, [](const auto& p, const auto&) -> FakeLog::Refusal {
+      if (p.records_bytes() <= 500) return std::nullopt;  // the broker's limit for a whole batch
+      return {{10, "record batch of " + std::to_string(p.records_bytes()) + " bytes exceeds 500"}};
+    });
   });
   self = &broker;
   auto config = config_for(broker);
