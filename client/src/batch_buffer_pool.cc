@@ -21,7 +21,7 @@ Buffer BatchBufferPool::take() {
 
 void BatchBufferPool::give_back(Buffer buffer) {
   const size_t bytes = buffer.capacity();
-  if (bytes < buffer_bytes_ || bytes > 2 * buffer_bytes_) return;  // freed here
+  if (bytes < buffer_bytes_ || bytes > max_kept_bytes_) return;  // freed here
   buffer.clear();
   std::lock_guard lock(mutex_);
   if (idle_bytes_ + bytes > max_idle_bytes_) return;

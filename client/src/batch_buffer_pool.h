@@ -6,7 +6,9 @@
 //
 // Contract: thread-safe (batches start under the producer's lock on sending threads and end on the I/O
 // thread). At most max_idle_bytes of buffers wait in the pool (the producer passes its buffer_memory_bytes);
-// a buffer that grew beyond twice batch_bytes (a record larger than a batch) is freed, not kept.
+// a buffer that grew beyond twice batch_bytes (a record larger than a batch), or beyond twice the
+// producer's backlog_batch_bytes if that is more, is freed, not kept.
+#include <algorithm>
 #include <cstddef>
 #include <mutex>
 #include <vector>
@@ -17,8 +19,12 @@ namespace millrace::client::internal {
 
 class BatchBufferPool {
  public:
-  BatchBufferPool(size_t buffer_bytes, size_t max_idle_bytes)
-      : buffer_bytes_(buffer_bytes), max_idle_bytes_(max_idle_bytes) {}
+  // Buffers that grew up to twice max(buffer_bytes, keep_up_to_bytes) are kept (a batch may grow past
+  // batch_bytes while its partition has a backlog: ProducerConfig::backlog_batch_bytes).
+  BatchBufferPool(size_t buffer_bytes, size_t max_idle_bytes, size_t keep_up_to_bytes = 0)
+      : buffer_bytes_(buffer_bytes),
+        max_idle_bytes_(max_idle_bytes),
+        max_kept_bytes_(2 * std::max(buffer_bytes, keep_up_to_bytes)) {}
 
   // An empty buffer with capacity for at least buffer_bytes: a recycled one when the pool has one.
   Buffer take();
@@ -32,6 +38,7 @@ class BatchBufferPool {
  private:
   const size_t buffer_bytes_;
   const size_t max_idle_bytes_;
+  const size_t max_kept_bytes_;
   mutable std::mutex mutex_;
   std::vector<Buffer> idle_;
   size_t idle_bytes_ = 0;

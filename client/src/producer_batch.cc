@@ -1,6 +1,7 @@
 #include "producer_batch.h"
 
 #include <cassert>
+#include <limits>
 
 #include "millrace/protocol/record_batch.h"
 #include "millrace/protocol/record_batch_decoder.h"
@@ -34,9 +35,9 @@ ProducerBatch::~ProducerBatch() {
   if (buffer_pool_ && bytes_) buffer_pool_->give_back(std::move(*bytes_));
 }
 
-bool ProducerBatch::fits(size_t record_bytes) const {
+bool ProducerBatch::fits(size_t record_bytes, size_t limit_bytes) const {
   if (!is_open() || cut_off_) return false;
-  return records_.empty() || builder_.size_bytes() + record_bytes <= batch_bytes_max_;
+  return records_.empty() || builder_.size_bytes() + record_bytes <= limit_bytes;
 }
 
 void ProducerBatch::append(const protocol::Record& record, PendingRecord pending) {
@@ -78,7 +79,7 @@ ByteView ProducerBatch::bytes() const {
   return ByteView(*bytes_);
 }
 
-std::vector<std::unique_ptr<ProducerBatch>> ProducerBatch::split_per_record(uint64_t& next_id) {
+std::vector<std::unique_ptr<ProducerBatch>> ProducerBatch::split(size_t chunk_bytes, uint64_t& next_id) {
   assert(bytes_);
   std::vector<protocol::Record> decoded;
   const Status st = protocol::decode_records(*bytes_, 0, decoded);
@@ -86,12 +87,27 @@ std::vector<std::unique_ptr<ProducerBatch>> ProducerBatch::split_per_record(uint
   (void)st;
   std::vector<std::unique_ptr<ProducerBatch>> out;
   for (size_t i = 0; i < records_.size(); ++i) {
-    auto single = std::make_unique<ProducerBatch>(partition_, next_id++, created_ms_, batch_bytes_max_);
-    single->append(decoded[i], std::move(records_[i]));
-    single->attempts = attempts;
-    out.push_back(std::move(single));
+    const size_t record_bytes = protocol::RecordBatchBuilder::record_size_upper_bound(decoded[i]);
+    if (out.empty() || !out.back()->fits(record_bytes, chunk_bytes)) {
+      if (!out.empty()) out.back()->mark_full();
+      out.push_back(std::make_unique<ProducerBatch>(partition_, next_id++, created_ms_, batch_bytes_max_));
+      out.back()->attempts = attempts;
+    }
+    out.back()->append(decoded[i], std::move(records_[i]));
   }
+  if (!out.empty()) out.back()->mark_full();
   records_.clear();
+  if (is_stamped()) {
+    // The broker took none of the records: each part carries their sequence numbers in turn, so every
+    // later batch of the partition keeps its own.
+    constexpr int64_t kSequenceSpan = int64_t{std::numeric_limits<int32_t>::max()} + 1;
+    int64_t sequence = base_sequence_;
+    for (auto& part : out) {
+      part->close();
+      part->stamp(producer_id_, producer_epoch_, static_cast<int32_t>(sequence % kSequenceSpan));
+      sequence += static_cast<int64_t>(part->record_count());
+    }
+  }
   return out;
 }
 

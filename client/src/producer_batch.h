@@ -35,7 +35,10 @@ class ProducerBatch {
 
   // Whether a record of `record_bytes` (RecordBatchBuilder::record_size_upper_bound) may be appended: the
   // batch is open, not cut off, and stays within batch_bytes_max (an empty batch takes any record).
-  bool fits(size_t record_bytes) const;
+  bool fits(size_t record_bytes) const { return fits(record_bytes, batch_bytes_max_); }
+  // The same with another size bound (a partition's open batch may grow past batch_bytes_max while it has
+  // to wait anyway: RecordAccumulator).
+  bool fits(size_t record_bytes, size_t limit_bytes) const;
   // Appends; call only when fits().
   void append(const protocol::Record& record, PendingRecord pending);
   // Encodes the batch; no more appends. Idempotent.
@@ -65,10 +68,13 @@ class ProducerBatch {
   int16_t producer_epoch() const { return producer_epoch_; }
   int32_t base_sequence() const { return base_sequence_; }
 
-  // Splits a closed batch into one batch per record (same partition and creation time, ids from `next_id`),
-  // moving each record's callback along. Used when the broker refuses the batch as too large: every record
-  // then succeeds or fails on its own, as with Kafka's producer.
-  std::vector<std::unique_ptr<ProducerBatch>> split_per_record(uint64_t& next_id);
+  // Splits a closed batch into batches of consecutive records, each within `chunk_bytes` (a record larger
+  // than that goes alone; 0: one batch per record), with the same partition and creation time and ids from
+  // `next_id`, moving each record's callback along. The parts take no more records. Used when the broker
+  // refuses the batch as too large: as with Kafka's producer, a batch that grew past batch_bytes is split
+  // into batches of batch_bytes, and a smaller one into single records, which then succeed or fail on
+  // their own. The parts of a stamped batch are closed and stamped with its sequence numbers in turn.
+  std::vector<std::unique_ptr<ProducerBatch>> split(size_t chunk_bytes, uint64_t& next_id);
 
   // Runs every record's callback (an exception thrown by one is swallowed: it must not kill the I/O thread).
   // `base_offset` -1: offsets unknown (acks=0).

@@ -42,6 +42,14 @@ void ProducerSequences::abandoned(const ProducerBatch& batch) {
   it->second.outstanding.erase(batch.base_sequence());
 }
 
+void ProducerSequences::split(const TopicPartition& partition, int64_t producer_id, int32_t base_sequence,
+                              const std::vector<int32_t>& part_sequences) {
+  auto it = partitions_.find(partition);
+  if (it == partitions_.end() || it->second.producer_id != producer_id) return;
+  it->second.outstanding.erase(base_sequence);
+  it->second.outstanding.insert(part_sequences.begin(), part_sequences.end());
+}
+
 bool ProducerSequences::has_earlier_outstanding(const ProducerBatch& batch) const {
   auto it = partitions_.find(batch.partition());
   if (it == partitions_.end() || it->second.producer_id != batch.producer_id()) return false;

@@ -33,6 +33,10 @@ class ProducerSequences {
   void acknowledged(const ProducerBatch& batch);
   void abandoned(const ProducerBatch& batch);
   bool has_earlier_outstanding(const ProducerBatch& batch) const;
+  // The batch of `partition` stamped with `producer_id` and `base_sequence` was split into parts stamped
+  // with its sequence numbers, starting at `part_sequences`: they are outstanding instead of it.
+  void split(const TopicPartition& partition, int64_t producer_id, int32_t base_sequence,
+             const std::vector<int32_t>& part_sequences);
 
   void reset(const TopicPartition& partition);
   bool is_resetting(const TopicPartition& partition) const;

@@ -18,6 +18,7 @@ AccumulatorConfig accumulator_config(const ProducerConfig& config) {
   out.max_in_flight_per_partition =
       config.enable_idempotence ? std::min(kMaxInFlightIdempotent, config.max_in_flight_per_connection) : 1;
   out.several_batches_per_request = !config.enable_idempotence;
+  out.backlog_batch_bytes = std::min(config.backlog_batch_bytes, config.max_request_bytes);
   return out;
 }
 
@@ -26,7 +27,8 @@ AccumulatorConfig accumulator_config(const ProducerConfig& config) {
 ProducerState::ProducerState(const ProducerConfig& config)
     // Idle batch buffers are bounded by the producer's buffer memory.
     : accumulator_(accumulator_config(config),
-                   std::make_shared<BatchBufferPool>(config.batch_bytes, config.buffer_memory_bytes)),
+                   std::make_shared<BatchBufferPool>(config.batch_bytes, config.buffer_memory_bytes,
+                                                     config.backlog_batch_bytes)),
       partitioner_(config.null_key_partitioning, std::random_device{}()),
       memory_(config.buffer_memory_bytes) {}
 

@@ -11,15 +11,20 @@ RecordAccumulator::AppendResult RecordAccumulator::append(const TopicPartition& 
   const size_t record_bytes = protocol::RecordBatchBuilder::record_size_upper_bound(record);
   Queue& queue = queues_[partition];
   AppendResult result;
-  if (!queue.empty() && queue.back()->fits(record_bytes)) {
-    queue.back()->append(record, std::move(pending));
-    result.batch_id = queue.back()->id();
-    result.batch_full = queue.back()->is_full();
-    return result;
-  }
-  if (!queue.empty() && queue.back()->is_open()) {
-    queue.back()->mark_full();
-    result.batch_full = true;
+  if (!queue.empty()) {
+    ProducerBatch& back = *queue.back();
+    const bool fits = back.fits(record_bytes);
+    if (fits || grows(partition, queue, record_bytes)) {
+      back.append(record, std::move(pending));
+      result.batch_id = back.id();
+      // A batch that grows waits behind another one or for its partition's window: nothing new to send.
+      result.batch_full = fits && back.is_full();
+      return result;
+    }
+    if (back.is_open()) {
+      back.mark_full();
+      result.batch_full = true;
+    }
   }
   auto batch =
       std::make_unique<ProducerBatch>(partition, next_batch_id_++, now_ms, config_.batch_bytes, buffer_pool_);
@@ -32,12 +37,19 @@ RecordAccumulator::AppendResult RecordAccumulator::append(const TopicPartition& 
   return result;
 }
 
+bool RecordAccumulator::grows(const TopicPartition& partition, const Queue& queue,
+                              size_t record_bytes) const {
+  if (config_.backlog_batch_bytes <= config_.batch_bytes) return false;
+  const bool waits = queue.size() > 1 || !may_send(partition, *queue.front());
+  return waits && queue.back()->fits(record_bytes, config_.backlog_batch_bytes);
+}
+
 bool RecordAccumulator::batch_accepts(const TopicPartition& partition, uint64_t batch_id,
                                       size_t record_bytes) const {
   auto it = queues_.find(partition);
   if (it == queues_.end()) return false;
   const ProducerBatch& back = *it->second.back();
-  return back.id() == batch_id && back.fits(record_bytes);
+  return back.id() == batch_id && (back.fits(record_bytes) || grows(partition, it->second, record_bytes));
 }
 
 RecordAccumulator::Readiness RecordAccumulator::ready(int64_t now_ms, const LeaderLookup& leader_of) const {
@@ -155,14 +167,23 @@ std::vector<RecordAccumulator::BatchPtr> RecordAccumulator::take_stamped(const T
   return out;
 }
 
-void RecordAccumulator::split_and_reenqueue(BatchPtr batch) {
+std::vector<int32_t> RecordAccumulator::split_and_reenqueue(BatchPtr batch) {
   const TopicPartition partition = batch->partition();
-  auto singles = batch->split_per_record(next_batch_id_);
-  note_expiry(*batch);  // the singles keep its creation time
+  // A batch that grew past batch_bytes goes back as batches of batch_bytes; a smaller one record by record.
+  const size_t chunk_bytes = batch->size_bytes() > config_.batch_bytes ? config_.batch_bytes : 0;
+  auto parts = batch->split(chunk_bytes, next_batch_id_);
+  note_expiry(*batch);  // the parts keep its creation time
+  std::vector<int32_t> part_sequences;
   Queue& queue = queues_[partition];
-  for (auto it = singles.rbegin(); it != singles.rend(); ++it) queue.push_front(std::move(*it));
+  auto at = queue.begin();
+  if (batch->is_stamped()) {
+    while (at != queue.end() && (*at)->is_stamped() && (*at)->base_sequence() < batch->base_sequence()) ++at;
+    for (const auto& part : parts) part_sequences.push_back(part->base_sequence());
+  }
+  queue.insert(at, std::make_move_iterator(parts.begin()), std::make_move_iterator(parts.end()));
   if (queue.empty()) queues_.erase(partition);
   release(partition);
+  return part_sequences;
 }
 
 std::vector<RecordAccumulator::BatchPtr> RecordAccumulator::expire(int64_t now_ms) {

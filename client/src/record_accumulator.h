@@ -4,7 +4,9 @@
 //
 // Contract:
 //  - Pure: no I/O, no clock (callers pass now_ms), no locking. The producer guards it with its mutex.
-//  - A partition's queue is in send() order; only the back batch takes appends.
+//  - A partition's queue is in send() order; only the back batch takes appends. It takes them up to
+//    batch_bytes, or up to backlog_batch_bytes while it has to wait anyway (a batch ahead of it, or its
+//    partition muted): fewer, larger batches when the producer is ahead of the broker, with no added wait.
 //  - A front batch is ready when it is full (batch_bytes reached, or the next record did not fit), a later
 //    batch exists, linger_ms has passed since it was created, or a flush/close is in progress — and its retry
 //    backoff has passed and its partition is not muted.
@@ -42,6 +44,11 @@ struct AccumulatorConfig {
   // in the same request (the broker appends a partition's batches in order), and a partition with one request
   // in flight does not fall behind one batch per round trip.
   bool several_batches_per_request = false;
+  // While a partition's open batch has to wait anyway (another of its batches is queued ahead of it, or the
+  // partition may not send now: its in-flight window is full, it is paused, or a retry waits), the batch
+  // keeps taking records up to this size instead of a new batch starting at batch_bytes. At or below
+  // batch_bytes: off.
+  size_t backlog_batch_bytes = 0;
 };
 
 class RecordAccumulator {
@@ -82,9 +89,11 @@ class RecordAccumulator {
   // Puts an in-flight batch back into its queue for a retry at retry_at_ms: at the front, or, if stamped,
   // after the stamped batches with lower sequence numbers.
   void reenqueue(BatchPtr batch);
-  // Replaces a multi-record batch the broker refused as too large by one batch per record, at the front of
-  // its queue in the original order (no backoff: the split is the fix). Only for unstamped batches.
-  void split_and_reenqueue(BatchPtr batch);
+  // Replaces an in-flight multi-record batch the broker refused as too large by batches of batch_bytes (if
+  // it grew past that) or else by one batch per record, in the original order, where reenqueue() would put
+  // the batch (no backoff: the split is the fix). A stamped batch's parts are stamped with its sequence
+  // numbers in turn; their base sequences are returned (empty for an unstamped batch).
+  std::vector<int32_t> split_and_reenqueue(BatchPtr batch);
   // One in-flight batch of `partition` is done (delivered or failed).
   void release(const TopicPartition& partition);
   // Whether `partition` may not send its front batch now (too many in flight, a retry waiting, paused).
@@ -115,6 +124,9 @@ class RecordAccumulator {
   std::shared_ptr<BatchBufferPool> buffer_pool_;
   std::map<TopicPartition, Queue> queues_;  // never holds an empty queue
   bool may_send(const TopicPartition& partition, const ProducerBatch& front) const;
+  // Whether the back batch of `queue` (non-empty) takes a record that does not fit in batch_bytes because
+  // it has to wait anyway (AccumulatorConfig::backlog_batch_bytes).
+  bool grows(const TopicPartition& partition, const Queue& queue, size_t record_bytes) const;
 
   std::map<TopicPartition, int32_t> in_flight_;  // only partitions with batches in flight
   std::set<TopicPartition> paused_;

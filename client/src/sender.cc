@@ -295,8 +295,7 @@ void Sender::retry_or_fail_in_order(std::vector<Failed> failed, int64_t now_ms) 
 }
 
 bool Sender::splits(const ProducerBatch& batch, const Error& error) const {
-  return error.code == protocol::errc::message_too_large && batch.record_count() > 1 && !batch.is_stamped() &&
-         !state_.aborting();
+  return error.code == protocol::errc::message_too_large && batch.record_count() > 1 && !state_.aborting();
 }
 
 bool Sender::retried_alone(const Error& error, bool shared_entry) const {
@@ -324,9 +323,18 @@ void Sender::retry_or_fail(BatchPtr batch, const Error& error, int64_t now_ms, b
     return;
   }
   if (splits(*batch, error)) {
-    std::lock_guard lock(state_.mutex());  // maybe only some records are too large: retry each on its own
-    state_.accumulator().split_and_reenqueue(std::move(batch));
-    return;
+    // Smaller batches, and if need be single records: maybe only some records are too large. A stamped
+    // batch's parts keep its sequence numbers (the broker took none of them), unless they are void.
+    std::lock_guard lock(state_.mutex());
+    ProducerSequences& sequences = state_.sequences();
+    if (!batch->is_stamped() || !sequences.is_resetting(batch->partition())) {
+      const TopicPartition partition = batch->partition();
+      const int64_t producer_id = batch->producer_id();
+      const int32_t base_sequence = batch->base_sequence();
+      const auto part_sequences = state_.accumulator().split_and_reenqueue(std::move(batch));
+      if (!part_sequences.empty()) sequences.split(partition, producer_id, base_sequence, part_sequences);
+      return;
+    }
   }
   const int64_t give_up_ms = batch->created_ms() + config_.delivery_timeout_ms;
   const bool in_time = !state_.aborting() && now_ms + config_.retry_backoff_ms < give_up_ms;

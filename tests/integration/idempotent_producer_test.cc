@@ -1,7 +1,8 @@
 // The idempotent producer against a real broker behind millrace-faultproxy: produce responses are lost, the
 // producer retries, and the log still holds every record exactly once, in order — also when the broker was
 // killed and restarted between the lost response and the retry. The same faults without idempotence
-// duplicate records, which shows these tests can see the difference.
+// duplicate records, which shows these tests can see the difference. And a batch that grew while responses
+// were slow, refused as larger than the topic allows, is split and lands whole and in order.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -52,10 +53,10 @@ struct ProxiedBroker {
     return c;
   }
 
-  void create_topic(const std::string& name) {
+  void create_topic(const std::string& name, std::map<std::string, std::string> configs = {}) {
     auto admin = Admin::create(connection());
     REQUIRE(admin.ok());
-    REQUIRE((*admin)->create_topic(name, 1).ok());
+    REQUIRE((*admin)->create_topic(NewTopic{name, 1, 0, std::move(configs)}).ok());
   }
 
   std::unique_ptr<Producer> producer(bool idempotent) {
@@ -185,4 +186,31 @@ TEST_CASE("a retry after the broker restarted is still recognised as a duplicate
               .ok());
   CHECK(env.log_end("restart") == 3);
   CHECK(env.read_all("restart", 3) == std::vector<std::string>{"before", "lost", "after"});
+}
+
+TEST_CASE("a batch grown behind slow responses and refused as too large is split and lands in order") {
+  ProxiedBroker env;
+  env.create_topic("small-batches", {{"max.message.bytes", "8192"}});
+  auto producer = env.producer(true);  // batch_bytes 256, backlog_batch_bytes the default 256 KiB
+  REQUIRE(producer->send(ProducerRecord{"small-batches", PartitionId{0}, std::nullopt, value_of(0), {}, {}})
+              .get()
+              .ok());
+  // Slow responses: five batches fly, and the records behind them gather in one batch far over 8 KiB.
+  env.proxy->delay(DirectionSet::only(Direction::down), 300ms);
+  constexpr int kRecords = 2000;
+  std::vector<std::future<DeliveryReport>> reports;
+  for (int i = 1; i < kRecords; ++i)
+    reports.push_back(producer->send(
+        ProducerRecord{"small-batches", PartitionId{0}, std::nullopt, value_of(i), {}, std::nullopt}));
+  env.proxy->pass();
+  for (size_t i = 0; i < reports.size(); ++i) {
+    const DeliveryReport report = reports[i].get();
+    INFO(i << ": " << (report.ok() ? std::string() : report.error->to_string()));
+    REQUIRE(report.ok());
+    CHECK(report.offset == Offset{static_cast<int64_t>(i) + 1});
+  }
+  CHECK(env.log_end("small-batches") == kRecords);
+  const auto values = env.read_all("small-batches", kRecords);
+  REQUIRE(values.size() == kRecords);
+  for (int i = 0; i < kRecords; ++i) CHECK(values[static_cast<size_t>(i)] == value_of(i));
 }

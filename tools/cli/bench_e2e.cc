@@ -127,6 +127,7 @@ int run_e2e_bench(const GlobalOptions& globals, const E2eBenchOptions& options) 
                        {"size", std::to_string(options.size_bytes)},
                        {"partitions", std::to_string(*partitions)},
                        {"batch_bytes", std::to_string(options.producer.batch_bytes)},
+                       {"backlog_batch_bytes", std::to_string(options.producer.backlog_batch_bytes)},
                        {"linger_ms", std::to_string(options.producer.linger_ms)},
                        {"rate", std::to_string(static_cast<uint64_t>(options.rate))},
                        {"planned_messages", std::to_string(options.messages)},

@@ -14,6 +14,10 @@ void add_producer_options(CLI::App& command, BenchProducerOptions& options) {
   command.add_option("--batch-bytes", options.batch_bytes, "Producer batch size per partition (bytes)")
       ->default_str("16384")
       ->check(at_least(62));
+  command
+      .add_option("--backlog-batch-bytes", options.backlog_batch_bytes,
+                  "How far a batch that has to wait anyway may grow (bytes; at most --batch-bytes: off)")
+      ->default_str(std::to_string(options.backlog_batch_bytes));
   command.add_option("--linger-ms", options.linger_ms, "How long a batch waits to fill")
       ->default_str(std::to_string(options.linger_ms))
       ->check(at_least(0));
@@ -62,6 +66,7 @@ Result<client::ProducerConfig> producer_config(const GlobalOptions& globals,
   config.connection = connection_config(globals);
   config.acks = *acks;
   config.batch_bytes = options.batch_bytes;
+  config.backlog_batch_bytes = options.backlog_batch_bytes;
   config.linger_ms = options.linger_ms;
   config.max_in_flight_per_connection = options.max_in_flight;
   // Idempotence is the library's default where it can hold (as Kafka's default gives way to a conflicting

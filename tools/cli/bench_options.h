@@ -15,6 +15,7 @@ namespace millrace::cli {
 struct BenchProducerOptions {
   std::string acks = "1";
   size_t batch_bytes = 16384;
+  size_t backlog_batch_bytes = client::ProducerConfig{}.backlog_batch_bytes;
   int32_t linger_ms = 5;
   int32_t max_in_flight = 5;
   std::string partitioner = "sticky";  // sticky or round-robin (for records without key, which bench sends)

@@ -76,6 +76,7 @@ int run_produce_bench(const GlobalOptions& globals, const ProduceBenchOptions& o
                        {"partitions", std::to_string(*partitions)},
                        {"producers", std::to_string(options.producers)},
                        {"batch_bytes", std::to_string(options.producer.batch_bytes)},
+                       {"backlog_batch_bytes", std::to_string(options.producer.backlog_batch_bytes)},
                        {"linger_ms", std::to_string(options.producer.linger_ms)},
                        {"rate", std::to_string(static_cast<uint64_t>(options.rate))},
                        {"planned_messages", std::to_string(options.messages)},

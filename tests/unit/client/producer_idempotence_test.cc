@@ -2,6 +2,7 @@
 // producer id first, stamps consecutive sequences, keeps several batches in flight, and when an early batch
 // is lost resends it and the batches refused behind it in order, so the log ends up complete and in order.
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <future>
 #include <map>
 #include <mutex>
@@ -31,6 +32,28 @@ struct SequencedLog {
   int produce_requests = 0;
   int out_of_order = 0;
   bool bad_request = false;
+
+  // The sequence rules for the one batch of `r` (header `header`): a batch seen before gets its base offset
+  // again, a gap is OUT_OF_ORDER_SEQUENCE_NUMBER, the next batch in sequence is appended. Call with `mutex`
+  // held.
+  template <class Result>
+  void apply_sequence_rules(const FakeBroker::Request& r, const protocol::RecordBatchHeader& header,
+                            Result* result) {
+    if (auto dup = offset_of_sequence.find(header.base_sequence); dup != offset_of_sequence.end()) {
+      result->set_base_offset(dup->second);
+    } else if (header.base_sequence != next_sequence) {
+      ++out_of_order;
+      result->set_error_code(static_cast<int32_t>(protocol::errc::out_of_order_sequence_number));
+      result->set_base_offset(-1);
+    } else {
+      result->set_base_offset(static_cast<int64_t>(values.size()));
+      offset_of_sequence[header.base_sequence] = static_cast<int64_t>(values.size());
+      std::vector<protocol::Record> records;
+      if (!protocol::decode_records(r.payload, 0, records).ok()) bad_request = true;
+      for (const auto& rec : records) values.push_back(*rec.value);
+      next_sequence = header.base_sequence + header.last_offset_delta + 1;
+    }
+  }
 };
 
 ProducerRecord record(std::string value) {
@@ -66,20 +89,7 @@ TEST_CASE("a lost first batch is resent, the batches refused behind it follow in
     result->set_topic("t");
     result->set_partition(0);
     if (++log.produce_requests == 1) return std::nullopt;  // lost on the way: never appended, no answer
-    if (auto dup = log.offset_of_sequence.find(header.base_sequence); dup != log.offset_of_sequence.end()) {
-      result->set_base_offset(dup->second);
-    } else if (header.base_sequence != log.next_sequence) {
-      ++log.out_of_order;
-      result->set_error_code(static_cast<int32_t>(protocol::errc::out_of_order_sequence_number));
-      result->set_base_offset(-1);
-    } else {
-      result->set_base_offset(static_cast<int64_t>(log.values.size()));
-      log.offset_of_sequence[header.base_sequence] = static_cast<int64_t>(log.values.size());
-      std::vector<protocol::Record> records;
-      if (!protocol::decode_records(r.payload, 0, records).ok()) log.bad_request = true;
-      for (const auto& rec : records) log.values.push_back(*rec.value);
-      log.next_sequence = header.base_sequence + header.last_offset_delta + 1;
-    }
+    log.apply_sequence_rules(r, header, result);
     return FakeBroker::respond(r, response);
   });
   self = &broker;
@@ -160,4 +170,67 @@ TEST_CASE(
     CHECK(header.base_sequence == expected_sequence);
     expected_sequence = header.base_sequence + header.last_offset_delta + 1;
   }
+}
+
+TEST_CASE("a grown stamped batch refused as too large is split into parts that keep its sequence numbers") {
+  constexpr size_t kBrokerBatchLimit = 1000;
+  SequencedLog log;
+  int too_large = 0;
+  std::promise<void> all_sent;
+  std::shared_future<void> all_sent_future = all_sent.get_future().share();
+  FakeBroker* self = nullptr;
+  FakeBroker broker([&](const FakeBroker::Request& r) -> std::optional<Buffer> {
+    if (r.api_key == protocol::ApiKey::produce) {
+      // No answer before every record was sent: the producer's window fills and its open batch grows.
+      all_sent_future.wait_for(std::chrono::seconds(10));
+    }
+    std::lock_guard lock(log.mutex);
+    if (r.api_key == protocol::ApiKey::metadata) return FakeBroker::respond(r, self->metadata({{"t", 1}}));
+    if (r.api_key == protocol::ApiKey::init_producer_id) {
+      ++log.init_requests;
+      wire::InitProducerIdResponse response;
+      response.set_producer_id(kProducerId);
+      response.set_producer_epoch(0);
+      return FakeBroker::respond(r, response);
+    }
+    if (r.api_key != protocol::ApiKey::produce) return std::nullopt;
+    ++log.produce_requests;
+    const auto header = protocol::read_batch_header(r.payload);
+    if (header.producer_id != kProducerId || header.producer_epoch != 0) log.bad_request = true;
+    wire::ProduceResponse response;
+    auto* result = response.add_results();
+    result->set_topic("t");
+    result->set_partition(0);
+    if (r.payload.size() > kBrokerBatchLimit) {  // checked before the sequence, as the broker does
+      ++too_large;
+      result->set_error_code(static_cast<int32_t>(protocol::errc::message_too_large));
+      result->set_base_offset(-1);
+    } else {
+      log.apply_sequence_rules(r, header, result);
+    }
+    return FakeBroker::respond(r, response);
+  });
+  self = &broker;
+
+  ProducerConfig config;
+  config.connection.bootstrap = broker.bootstrap();
+  config.linger_ms = 0;
+  config.batch_bytes = 300;
+  config.backlog_batch_bytes = 3000;  // over the broker's limit
+  config.retry_backoff_ms = 10;
+  auto producer = Producer::create(config);
+  REQUIRE(producer.ok());
+  constexpr int kRecords = 200;
+  std::vector<std::future<DeliveryReport>> reports;
+  for (int i = 0; i < kRecords; ++i)
+    reports.push_back((*producer)->send(record("value-" + std::to_string(i) + std::string(30, '.'))));
+  all_sent.set_value();
+  millrace::testing::require_delivered_at_offsets_from_zero(reports);
+  (*producer)->close();
+  std::lock_guard lock(log.mutex);
+  CHECK_FALSE(log.bad_request);
+  CHECK(too_large > 0);  // a batch grew past the broker's limit while the first request waited
+  REQUIRE(log.values.size() == kRecords);
+  for (int i = 0; i < kRecords; ++i)
+    CHECK(log.values[static_cast<size_t>(i)] == "value-" + std::to_string(i) + std::string(30, '.'));
 }

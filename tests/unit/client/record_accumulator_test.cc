@@ -1,6 +1,8 @@
-// The producer's batching rules: batch_bytes cut-off, linger, flush, muting (one batch in flight per
-// partition), retry backoff and re-queueing at the front, delivery timeout, request size limit.
+// The producer's batching rules: batch_bytes cut-off, growth up to backlog_batch_bytes while a batch waits
+// anyway, linger, flush, muting (one batch in flight per partition), retry backoff and re-queueing at the
+// front, splitting a batch refused as too large, delivery timeout, request size limit.
 #include <catch2/catch.hpp>
+#include <numeric>
 #include <optional>
 #include <string>
 
@@ -359,4 +361,119 @@ TEST_CASE("without idempotence a partition's queued batches go together, in orde
   for (int i = 0; i < 20; ++i) fresh.append(kP0, record_of(400), {}, 0);
   auto bounded = fresh.drain({kP0}, 2 * kBatchBytes, 100);
   CHECK(bounded.size() == 2);
+}
+
+namespace {
+
+constexpr size_t kBacklogBatchBytes = 4 * kBatchBytes;
+
+RecordAccumulator make_growing_accumulator() {
+  AccumulatorConfig config{kBatchBytes, kLingerMs, kDeliveryTimeoutMs};
+  config.backlog_batch_bytes = kBacklogBatchBytes;
+  return RecordAccumulator(config);
+}
+
+// Appends 100-byte records to kP0 until a new batch starts; returns how many went into the old one.
+int append_until_new_batch(RecordAccumulator& acc, RecordAccumulator::AppendResult& last) {
+  for (int appended = 0; appended < 100; ++appended) {
+    last = acc.append(kP0, record_of(100), {}, 0);
+    if (last.new_batch) return appended;
+    CHECK_FALSE(last.batch_full);  // a growing batch asks for no send: it waits anyway
+  }
+  FAIL("no new batch after 100 records");
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("an open batch behind a queued one grows past batch_bytes up to backlog_batch_bytes") {
+  auto acc = make_growing_accumulator();
+  RecordAccumulator::AppendResult last;
+  acc.append(kP0, record_of(100), {}, 0);
+  append_until_new_batch(acc, last);  // the first batch stops at batch_bytes: nothing waits ahead of it
+  const uint64_t growing_id = last.batch_id;
+  CHECK(acc.batch_accepts(kP0, growing_id, 110));
+  const int grown_records = 1 + append_until_new_batch(acc, last);
+  CHECK(grown_records > 30);  // about 4000 / ~110 bytes per record, against ~9 per batch_bytes
+  CHECK(acc.queued_batch_count() == 3);
+
+  auto drained = acc.drain({kP0}, 1 << 20);
+  REQUIRE(drained.size() == 1);
+  CHECK(drained[0]->size_bytes() <= kBatchBytes);
+  acc.release(kP0);
+  drained = acc.drain({kP0}, 1 << 20);
+  REQUIRE(drained.size() == 1);
+  CHECK(drained[0]->id() == growing_id);
+  CHECK(drained[0]->record_count() == static_cast<size_t>(grown_records));
+  CHECK(drained[0]->size_bytes() > 3 * kBatchBytes);
+  CHECK(drained[0]->size_bytes() <= kBacklogBatchBytes);
+}
+
+TEST_CASE("a partition's only batch grows while the partition may not send and no longer once it may") {
+  auto acc = make_growing_accumulator();
+  acc.append(kP0, record_of(100), {}, 0);
+  REQUIRE(acc.drain({kP0}, 1 << 20).size() == 1);
+  REQUIRE(acc.is_muted(kP0));
+  const auto open = acc.append(kP0, record_of(100), {}, 0);
+  for (int i = 0; i < 20; ++i) {
+    const auto appended = acc.append(kP0, record_of(100), {}, 0);
+    CHECK(appended.batch_id == open.batch_id);
+    CHECK_FALSE(appended.batch_full);
+  }
+  CHECK(acc.queued_batch_count() == 1);  // 21 records, about twice batch_bytes, in one batch
+
+  acc.release(kP0);  // the batch in flight is answered: the open one may go now, and stops growing
+  CHECK(is_ready(acc, 0, kP0));
+  CHECK_FALSE(acc.batch_accepts(kP0, open.batch_id, 110));
+  const auto after = acc.append(kP0, record_of(100), {}, 0);
+  CHECK(after.new_batch);
+  auto drained = acc.drain({kP0}, 1 << 20);
+  REQUIRE(drained.size() == 1);
+  CHECK(drained[0]->id() == open.batch_id);
+  CHECK(drained[0]->record_count() == 21);
+}
+
+TEST_CASE(
+    "a grown batch refused as too large goes back in batches of batch_bytes and those record by record") {
+  auto acc = make_growing_accumulator();
+  std::vector<int> delivered;
+  const auto append_numbered = [&](int i) {
+    acc.append(kP0, record_of(100),
+               PendingRecord{[&delivered, i](const DeliveryReport&) { delivered.push_back(i); }, 0, 1}, 0);
+  };
+  append_numbered(0);
+  auto first = acc.drain({kP0}, 1 << 20);
+  REQUIRE(first.size() == 1);
+  for (int i = 1; i <= 30; ++i) append_numbered(i);  // one batch of ~3300 bytes: p0 is muted
+  REQUIRE(acc.queued_batch_count() == 1);
+  first[0]->close();
+  first[0]->complete(Offset{0});
+  acc.release(kP0);
+  auto grown = acc.drain({kP0}, 1 << 20);
+  REQUIRE(grown.size() == 1);
+  REQUIRE(grown[0]->record_count() == 30);
+
+  acc.split_and_reenqueue(std::move(grown[0]));
+  const size_t parts = acc.queued_batch_count();
+  CHECK(parts >= 4);  // ~3300 bytes in batches of at most 1000
+  CHECK(parts <= 5);
+  CHECK(acc.append(kP0, record_of(10), {}, 0).new_batch);  // the parts take no more records
+  auto part = acc.drain({kP0}, 1 << 20);
+  REQUIRE(part.size() == 1);
+  CHECK(part[0]->size_bytes() <= kBatchBytes);
+  const size_t part_records = part[0]->record_count();
+  CHECK(part_records > 1);
+
+  acc.split_and_reenqueue(std::move(part[0]));  // refused again: now record by record
+  CHECK(acc.queued_batch_count() == parts + part_records);
+  while (acc.queued_batch_count() > 0) {
+    auto batch = acc.drain({kP0}, 1 << 20);
+    REQUIRE(batch.size() == 1);
+    batch[0]->close();
+    batch[0]->complete(Offset{0});
+    acc.release(kP0);
+  }
+  std::vector<int> in_order(31);  // records 0-30, each once, in send order
+  std::iota(in_order.begin(), in_order.end(), 0);
+  CHECK(delivered == in_order);
 }

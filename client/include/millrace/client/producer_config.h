@@ -20,6 +20,14 @@ struct ProducerConfig {
   size_t batch_bytes = 16384;
   // ... or once its first record has waited this long.
   int32_t linger_ms = 5;
+  // Not in Kafka: while a partition's open batch has to wait anyway (a batch of the partition is queued
+  // ahead of it, or the partition has as many batches in flight as it may), it keeps taking records up to
+  // this size instead of a new batch starting at batch_bytes. When the producer is ahead of the broker,
+  // fewer and larger batches then carry the same records: less CPU per record on both sides, and more per
+  // group commit under acks=all. It adds no wait. Bounded by max_request_bytes; keep it below the topics'
+  // max.message.bytes (a batch refused as too large is split into batches of batch_bytes and sent again).
+  // At or below batch_bytes: off (Kafka's behaviour).
+  size_t backlog_batch_bytes = 256 * 1024;
   // Records accepted but not yet delivered may take this much memory; send() blocks while it is full.
   size_t buffer_memory_bytes = 32u * 1024 * 1024;
   Acks acks = Acks::all;
