@@ -103,10 +103,22 @@ def run(argv, timeout_s, log=None):
     return proc.returncode, out.decode(errors="replace"), err.decode(errors="replace")
 
 
+def cpu_ticks():
+    """(all, steal): the machine's CPU time so far, all cores, in clock ticks (/proc/stat)."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal (guest time is already counted in user)
+    return sum(fields[:8]), fields[7]
+
+
 def run_json(argv, timeout_s, log=None):
     """Runs a benchmark that prints one JSON object on its last stdout line. Returns the object, with
-    'error' set when the command failed (the numbers it printed, if any, are kept)."""
+    'error' set when the command failed (the numbers it printed, if any, are kept), and 'steal_pct': the
+    share of the machine's CPU time the hypervisor took meanwhile (on a VM whose host is busy, the run had
+    less than the cores it counted on)."""
+    ticks_before, steal_before = cpu_ticks()
     code, out, err = run(argv, timeout_s, log)
+    ticks_after, steal_after = cpu_ticks()
     result = {}
     lines = [line for line in out.splitlines() if line.startswith("{")]
     if lines:
@@ -117,6 +129,8 @@ def run_json(argv, timeout_s, log=None):
     if code != 0:
         message = err.strip().splitlines()[-1] if err.strip() else f"exit status {code}"
         result["error"] = message
+    if ticks_after > ticks_before:
+        result["steal_pct"] = 100.0 * (steal_after - steal_before) / (ticks_after - ticks_before)
     return result
 
 

@@ -22,14 +22,24 @@ def ratio(a, b):
 
 
 def error_note(*results):
-    notes = [r["error"] for r in results if isinstance(r, dict) and r.get("error")]
-    return ("error: " + "; ".join(notes)) if notes else ""
+    messages = [r["error"] for r in results if isinstance(r, dict) and r.get("error")]
+    return ("error: " + "; ".join(messages)) if messages else ""
 
 
 def stopped_note(result):
     if result.get("stopped_early") == "true":
         return f"stopped at the time cap after {result.get('messages', 0):,} of {int(result['planned_messages']):,}"
     return ""
+
+
+def steal_note(*results):
+    worst = max((r.get("steal_pct") or 0 for r in results if isinstance(r, dict)), default=0)
+    return f"the hypervisor took {worst:.0f} % of the CPU time" if worst >= 1 else ""
+
+
+def notes(first, *rest):
+    """The notes of a table row from its results: stopped early, CPU time stolen, errors."""
+    return " ".join(x for x in (stopped_note(first), steal_note(first, *rest), error_note(first, *rest)) if x)
 
 
 def lateness(result):
@@ -71,25 +81,25 @@ def millrace_section(r):
             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for row in r["millrace"]:
         p, c = row["produce"], row["consume"]
-        notes = " ".join(x for x in (stopped_note(p), error_note(p, c)) if x)
+        row_notes = notes(p, c)
         rows.append(f"| {row['size']} B | {row['acks']} | {row['partitions']} | {p.get('messages', 0):,} "
                     f"| {num(p.get('mb_per_s'))} | {num(p.get('msgs_per_s'), 0)} | {ms(p, 'p50_ms')} "
                     f"| {ms(p, 'p99_ms')} | {ms(p, 'p999_ms')} | {ms(p, 'max_ms')} | {num(c.get('mb_per_s'))} "
-                    f"| {num(c.get('msgs_per_s'), 0)} | {notes} |")
+                    f"| {num(c.get('msgs_per_s'), 0)} | {row_notes} |")
     if "millrace_interval" in r:
         p, c = r["millrace_interval"]["produce"], r["millrace_interval"]["consume"]
-        notes = " ".join(x for x in (stopped_note(p), error_note(p, c)) if x)
+        row_notes = notes(p, c)
         rows.append(f"| 1024 B | 1, *flush: interval* | 8 | {p.get('messages', 0):,} | {num(p.get('mb_per_s'))} "
                     f"| {num(p.get('msgs_per_s'), 0)} | {ms(p, 'p50_ms')} | {ms(p, 'p99_ms')} | {ms(p, 'p999_ms')} "
                     f"| {ms(p, 'max_ms')} | {num(c.get('mb_per_s'))} | {num(c.get('msgs_per_s'), 0)} "
-                    f"| diagnostic {notes} |")
+                    f"| diagnostic {row_notes} |")
     for row in r.get("millrace_tmpfs", []):
         p, c = row["produce"], row["consume"]
-        notes = " ".join(x for x in (stopped_note(p), error_note(p, c)) if x)
+        row_notes = notes(p, c)
         rows.append(f"| 1024 B | {row['acks']}, *data on tmpfs* | 8 | {p.get('messages', 0):,} "
                     f"| {num(p.get('mb_per_s'))} | {num(p.get('msgs_per_s'), 0)} | {ms(p, 'p50_ms')} | {ms(p, 'p99_ms')} "
                     f"| {ms(p, 'p999_ms')} | {ms(p, 'max_ms')} | {num(c.get('mb_per_s'))} | {num(c.get('msgs_per_s'), 0)} "
-                    f"| diagnostic {notes} |")
+                    f"| diagnostic {row_notes} |")
     return ("## Millrace, single node (default config: `flush: always`)\n\n"
             "Ack latency is measured from each `send()` call, so in these unpaced runs it includes the time a "
             "record waits in the producer's buffer. Diagnostic rows: *flush: interval* (acks=1 then never "
@@ -103,10 +113,10 @@ def cluster_section(r):
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for row in r.get("millrace_cluster", []):
         p, c = row["produce"], row["consume"]
-        notes = " ".join(x for x in (stopped_note(p), error_note(p, c)) if x)
+        row_notes = notes(p, c)
         rows.append(f"| {row['size']} B | 8 | {p.get('messages', 0):,} | {num(p.get('mb_per_s'))} "
                     f"| {num(p.get('msgs_per_s'), 0)} | {ms(p, 'p50_ms')} | {ms(p, 'p99_ms')} | {ms(p, 'p999_ms')} "
-                    f"| {ms(p, 'max_ms')} | {num(c.get('mb_per_s'))} | {num(c.get('msgs_per_s'), 0)} | {notes} |")
+                    f"| {ms(p, 'max_ms')} | {num(c.get('mb_per_s'))} | {num(c.get('msgs_per_s'), 0)} | {row_notes} |")
     return ("## Millrace 3 nodes, RF=3, min.insync.replicas=2, acks=all, flush: always (all nodes on this "
             "machine)\n\n" + "\n".join(rows) + "\n")
 
@@ -120,7 +130,7 @@ def jetstream_section(r):
         rows.append(f"| R{row['replicas']} | {row['size']} B | {row['partitions']} | {p.get('messages', 0):,} "
                     f"| {num(p.get('mb_per_s'))} | {num(p.get('msgs_per_s'), 0)} | {ms(p, 'p50_ms')} "
                     f"| {ms(p, 'p99_ms')} | {ms(p, 'p999_ms')} | {ms(p, 'max_ms')} | {num(c.get('mb_per_s'))} "
-                    f"| {num(c.get('msgs_per_s'), 0)} | {' '.join(x for x in (stopped_note(p), error_note(p, c)) if x)} |")
+                    f"| {num(c.get('msgs_per_s'), 0)} | {notes(p, c)} |")
     return ("## NATS JetStream (file storage; acks after the write, fsync every 2 min: compare with acks=1)\n\n"
             + "\n".join(rows) + "\n")
 
@@ -136,7 +146,7 @@ def e2e_section(r):
         name, e = run["system"], run["result"]
         rows.append(f"| {name} | {num(run['rate'], 0)} | {e.get('messages', 0):,} | {ms(e, 'p50_ms')} "
                     f"| {ms(e, 'p99_ms')} | {ms(e, 'p999_ms')} | {ms(e, 'max_ms')} | {ms(e, 'ack_p50_ms')} "
-                    f"| {ms(e, 'ack_p99_ms')} | {' '.join(x for x in (stopped_note(e), error_note(e)) if x)} |")
+                    f"| {ms(e, 'ack_p99_ms')} | {notes(e)} |")
     return ("## End-to-end latency at half of Millrace's peak rate, and lower on the curve\n\n"
             "1 KiB, acks=1, 8 partitions (subjects), linger 0; latency from each message's intended send time. "
             "The rates are half of the 1 KiB acks=1 8-partition peak with the default config (`flush: always`), "
