@@ -52,7 +52,9 @@ def machine_state():
         load = " ".join(f.read().split()[:3])
     top = subprocess.run(["ps", "-eo", "pcpu,comm", "--sort=-pcpu", "--no-headers"], capture_output=True,
                          text=True).stdout.splitlines()[:6]
-    return {"load": load, "busiest": [" ".join(line.split()) for line in top]}
+    ticks, steal = procs.cpu_ticks()
+    return {"load": load, "busiest": [" ".join(line.split()) for line in top], "cpu_ticks": ticks,
+            "steal_ticks": steal}
 
 
 def run_millrace(paths, plan, work, log, results, profile_dir):

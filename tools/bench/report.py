@@ -39,7 +39,7 @@ def steal_note(*results):
 
 def notes(first, *rest):
     """The notes of a table row from its results: stopped early, CPU time stolen, errors."""
-    return " ".join(x for x in (stopped_note(first), steal_note(first, *rest), error_note(first, *rest)) if x)
+    return "; ".join(x for x in (stopped_note(first), steal_note(first, *rest), error_note(first, *rest)) if x)
 
 
 def lateness(result):
@@ -92,14 +92,14 @@ def millrace_section(r):
         rows.append(f"| 1024 B | 1, *flush: interval* | 8 | {p.get('messages', 0):,} | {num(p.get('mb_per_s'))} "
                     f"| {num(p.get('msgs_per_s'), 0)} | {ms(p, 'p50_ms')} | {ms(p, 'p99_ms')} | {ms(p, 'p999_ms')} "
                     f"| {ms(p, 'max_ms')} | {num(c.get('mb_per_s'))} | {num(c.get('msgs_per_s'), 0)} "
-                    f"| diagnostic {row_notes} |")
+                    f"| diagnostic{'; ' + row_notes if row_notes else ''} |")
     for row in r.get("millrace_tmpfs", []):
         p, c = row["produce"], row["consume"]
         row_notes = notes(p, c)
         rows.append(f"| 1024 B | {row['acks']}, *data on tmpfs* | 8 | {p.get('messages', 0):,} "
                     f"| {num(p.get('mb_per_s'))} | {num(p.get('msgs_per_s'), 0)} | {ms(p, 'p50_ms')} | {ms(p, 'p99_ms')} "
                     f"| {ms(p, 'p999_ms')} | {ms(p, 'max_ms')} | {num(c.get('mb_per_s'))} | {num(c.get('msgs_per_s'), 0)} "
-                    f"| diagnostic {row_notes} |")
+                    f"| diagnostic{'; ' + row_notes if row_notes else ''} |")
     return ("## Millrace, single node (default config: `flush: always`)\n\n"
             "Ack latency is measured from each `send()` call, so in these unpaced runs it includes the time a "
             "record waits in the producer's buffer. Diagnostic rows: *flush: interval* (acks=1 then never "
@@ -275,11 +275,20 @@ def targets_section(r):
     return "## Ratios and targets\n\n" + "\n".join(rows) + "\n"
 
 
+def overall_steal(r):
+    before, after = r["before"], r["after"]
+    if "cpu_ticks" not in before or "cpu_ticks" not in after or after["cpu_ticks"] <= before["cpu_ticks"]:
+        return ""
+    share = 100.0 * (after["steal_ticks"] - before["steal_ticks"]) / (after["cpu_ticks"] - before["cpu_ticks"])
+    return f" The hypervisor took {share:.1f} % of the machine's CPU time over the whole run (steal)."
+
+
 def render(r):
     header = (f"# Millrace comparison benchmark\n\nRun {r['started']} ({'quick' if r['quick'] else 'full'}), "
               f"commit {r.get('commit', '?')}, {r.get('duration_s', 0):.0f} s. Load average before: "
               f"{r['before']['load']}, after: {r['after']['load']}. Busiest processes at the start: "
-              f"{'; '.join(r['before']['busiest'][:4])}.\n\nMB = 10^6 bytes; bytes are record values only.\n")
+              f"{'; '.join(r['before']['busiest'][:4])}.{overall_steal(r)}\n\n"
+              f"MB = 10^6 bytes; bytes are record values only.\n")
     sections = [header, targets_section(r), machine_section(r), millrace_section(r), cluster_section(r),
                 e2e_section(r),
                 jetstream_section(r), memory_section(r)]
