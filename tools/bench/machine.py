@@ -15,12 +15,22 @@ def loopback_mb_per_s(work_dir, seconds, log):
                           os.path.join(work_dir, "iperf3-server.log"))
     try:
         server.wait_for_port(port)
-        code, out, err = procs.run(["iperf3", "-c", "127.0.0.1", "-p", str(port), "-t", str(seconds), "-J"],
-                                   timeout_s=seconds + 30, log=log)
-        if code != 0:
-            return {"error": err.strip() or out.strip()[-200:]}
-        report = json.loads(out)
-        return {"mb_per_s": report["end"]["sum_received"]["bits_per_second"] / 8e6}
+        result = {}
+        # The server can still be busy with wait_for_port's probe connection: then the client's control
+        # connection is reset ("unable to receive control message"). A second try gets through.
+        for _ in range(2):
+            code, out, err = procs.run(["iperf3", "-c", "127.0.0.1", "-p", str(port), "-t", str(seconds), "-J"],
+                                       timeout_s=seconds + 30, log=log)
+            try:
+                report = json.loads(out)
+            except json.JSONDecodeError:
+                report = {}
+            received = report.get("end", {}).get("sum_received")
+            if code == 0 and received:
+                return {"mb_per_s": received["bits_per_second"] / 8e6}
+            result = {"error": report.get("error") or err.strip() or out.strip()[-200:] or f"exit status {code}"}
+            time.sleep(1)
+        return result
     finally:
         server.stop()
 

@@ -33,13 +33,31 @@ def stopped_note(result):
 
 
 def steal_note(*results):
-    worst = max((r.get("steal_pct") or 0 for r in results if isinstance(r, dict)), default=0)
+    # A median of attempts lists each attempt's steal itself (attempts_note).
+    worst = max((r.get("steal_pct") or 0 for r in results if isinstance(r, dict) and not r.get("attempts")),
+                default=0)
     return f"the hypervisor took {worst:.0f} % of the CPU time" if worst >= 1 else ""
 
 
+def attempts_note(*results):
+    """For a figure that is the median of several attempts: each attempt's value and CPU steal, in order."""
+    out = []
+    for r in results:
+        if not isinstance(r, dict) or not r.get("attempts"):
+            continue
+        unit, digits = ("p99 ms", 2) if r.get("median_of") == "p99_ms" else ("MB/s", 1)
+        values = ", ".join(num(a["value"], digits) + (f" (steal {a['steal_pct']:.0f} %)"
+                                                      if (a.get("steal_pct") or 0) >= 1 else "")
+                           for a in r["attempts"])
+        out.append(f"{r.get('kind', '')} median of {len(r['attempts'])}, {unit}: {values}".strip())
+    return "; ".join(out)
+
+
 def notes(first, *rest):
-    """The notes of a table row from its results: stopped early, CPU time stolen, errors."""
-    return "; ".join(x for x in (stopped_note(first), steal_note(first, *rest), error_note(first, *rest)) if x)
+    """The notes of a table row from its results: medians of attempts, stopped early, CPU time stolen,
+    errors."""
+    parts = (attempts_note(first, *rest), stopped_note(first), steal_note(first, *rest), error_note(first, *rest))
+    return "; ".join(x for x in parts if x)
 
 
 def lateness(result):
