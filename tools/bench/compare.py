@@ -75,7 +75,7 @@ def machine_state():
             "steal_ticks": steal}
 
 
-def run_millrace(paths, plan, work, log, results, profile_dir):
+def run_millrace(paths, plan, work, log, results, profile_dir, paired_jetstream):
     say("millrace: single node, default config (flush: always)")
     broker = millrace_runs.Broker(paths, work, "millrace-single")
     try:
@@ -85,6 +85,11 @@ def run_millrace(paths, plan, work, log, results, profile_dir):
                     counts = plan["messages"] if acks == "1" else plan["messages_acks_all"]
                     topic = f"bench-{size}-{'all' if acks == 'all' else acks}-{partitions}"
                     produces, consumes = [], []
+                    # The produce / JetStream target: JetStream R1's attempts alternate with Millrace's, so that
+                    # both meet the same host (whose share of the CPU drifts by tens of per cent in minutes).
+                    pair = paired_jetstream and size == 1024 and acks == "1" and partitions == 8
+                    js_cluster = jetstream_runs.NatsCluster(work, "nats-r1-paired", 1) if pair else None
+                    js_produces, js_consumes = [], []
                     for attempt in range(repeats_for(plan, size, partitions)):
                         name = topic if attempt == 0 else f"{topic}-{attempt}"
                         profile = None
@@ -96,6 +101,18 @@ def run_millrace(paths, plan, work, log, results, profile_dir):
                             profile.stop()
                             results["profiles"][topic] = profile.summary()
                         consumes.append(millrace_runs.consume(broker, log, name))
+                        if js_cluster:
+                            say(f"  {topic}: JetStream R1's attempt {attempt + 1}, alternating")
+                            js_produces.append(jetstream_runs.produce(paths, js_cluster, log, "B1024S8", counts[size],
+                                                                      size, partitions, 1, plan["cap_s"]))
+                            js_consumes.append(jetstream_runs.consume(
+                                paths, js_cluster, log, "B1024S8", js_produces[-1].get("messages", 0) or 1, size,
+                                partitions))
+                    if js_cluster:
+                        js_cluster.stop()
+                        results["jetstream_paired"] = {"replicas": 1, "size": size, "partitions": partitions,
+                                                       "produce": median_run(js_produces, "mb_per_s"),
+                                                       "consume": median_run(js_consumes, "mb_per_s")}
                     produced, consumed = median_run(produces, "mb_per_s"), median_run(consumes, "mb_per_s")
                     results["millrace"].append({"size": size, "acks": acks, "partitions": partitions,
                                                 "produce": produced, "consume": consumed})
@@ -199,6 +216,11 @@ def run_jetstream(paths, plan, work, log, results):
         for size in SIZES:
             for subjects in PARTITIONS:
                 stream = f"B{size}S{subjects}"
+                paired = results.get("jetstream_paired")
+                if paired and paired["size"] == size and paired["partitions"] == subjects:
+                    results["jetstream"].append(paired)  # measured alternating with Millrace's attempts
+                    say(f"  {stream}: measured beside Millrace's attempts")
+                    continue
                 produces, consumes = [], []
                 for attempt in range(repeats_for(plan, size, subjects)):
                     name = stream if attempt == 0 else f"{stream}A{attempt}"
@@ -256,7 +278,7 @@ def main():
     results["disk"] = machine.disk(work, plan["fio_s"], log)
     say(f"machine: how late an idle thread wakes ({plan['idle_s']} s of 1 ms sleeps)")
     results["lateness"] = machine.wakeup_lateness(plan["idle_s"])
-    run_millrace(paths, plan, work, log, results, args.out if args.profile else None)
+    run_millrace(paths, plan, work, log, results, args.out if args.profile else None, not args.skip_jetstream)
     run_tmpfs(paths, plan, log, results)
     run_cluster(paths, plan, work, log, results)
     say("machine: disk again (fio), to see how much it drifted during the Millrace runs")
