@@ -22,6 +22,20 @@ namespace {
 
 constexpr int64_t kProducerId = 1000;
 
+// The result for partition t-0 in a produce response, and a refusal of it.
+auto* add_result_for_t0(wire::ProduceResponse& response) {
+  auto* result = response.add_results();
+  result->set_topic("t");
+  result->set_partition(0);
+  return result;
+}
+
+template <class Result>
+void refuse(Result* result, protocol::errc code) {
+  result->set_error_code(static_cast<int32_t>(code));
+  result->set_base_offset(-1);
+}
+
 // One partition with the broker's sequence rules (simplified: one producer, one epoch).
 struct SequencedLog {
   std::mutex mutex;
@@ -33,6 +47,18 @@ struct SequencedLog {
   int out_of_order = 0;
   bool bad_request = false;
 
+  // Answers Metadata (topic "t", one partition) and InitProducerId (kProducerId, epoch 0); nothing else.
+  // Call with `mutex` held.
+  std::optional<Buffer> answer_setup(const FakeBroker& broker, const FakeBroker::Request& r) {
+    if (r.api_key == protocol::ApiKey::metadata) return FakeBroker::respond(r, broker.metadata({{"t", 1}}));
+    if (r.api_key != protocol::ApiKey::init_producer_id) return std::nullopt;
+    ++init_requests;
+    wire::InitProducerIdResponse response;
+    response.set_producer_id(kProducerId);
+    response.set_producer_epoch(0);
+    return FakeBroker::respond(r, response);
+  }
+
   // The sequence rules for the one batch of `r` (header `header`): a batch seen before gets its base offset
   // again, a gap is OUT_OF_ORDER_SEQUENCE_NUMBER, the next batch in sequence is appended. Call with `mutex`
   // held.
@@ -43,8 +69,7 @@ struct SequencedLog {
       result->set_base_offset(dup->second);
     } else if (header.base_sequence != next_sequence) {
       ++out_of_order;
-      result->set_error_code(static_cast<int32_t>(protocol::errc::out_of_order_sequence_number));
-      result->set_base_offset(-1);
+      refuse(result, protocol::errc::out_of_order_sequence_number);
     } else {
       result->set_base_offset(static_cast<int64_t>(values.size()));
       offset_of_sequence[header.base_sequence] = static_cast<int64_t>(values.size());
@@ -71,23 +96,13 @@ TEST_CASE("a lost first batch is resent, the batches refused behind it follow in
   FakeBroker* self = nullptr;
   FakeBroker broker([&](const FakeBroker::Request& r) -> std::optional<Buffer> {
     std::lock_guard lock(log.mutex);
-    if (r.api_key == protocol::ApiKey::metadata) return FakeBroker::respond(r, self->metadata({{"t", 1}}));
-    if (r.api_key == protocol::ApiKey::init_producer_id) {
-      ++log.init_requests;
-      wire::InitProducerIdResponse response;
-      response.set_producer_id(kProducerId);
-      response.set_producer_epoch(0);
-      return FakeBroker::respond(r, response);
-    }
-    if (r.api_key != protocol::ApiKey::produce) return std::nullopt;
+    if (r.api_key != protocol::ApiKey::produce) return log.answer_setup(*self, r);
     const auto request = r.parse<wire::ProduceRequest>();
     if (request.partitions_size() != 1 || log.init_requests == 0) log.bad_request = true;
     const auto header = protocol::read_batch_header(r.payload);
     if (header.producer_id != kProducerId || header.producer_epoch != 0) log.bad_request = true;
     wire::ProduceResponse response;
-    auto* result = response.add_results();
-    result->set_topic("t");
-    result->set_partition(0);
+    auto* result = add_result_for_t0(response);
     if (++log.produce_requests == 1) return std::nullopt;  // lost on the way: never appended, no answer
     log.apply_sequence_rules(r, header, result);
     return FakeBroker::respond(r, response);
@@ -136,12 +151,9 @@ TEST_CASE(
     }
     if (r.api_key != protocol::ApiKey::produce) return std::nullopt;
     wire::ProduceResponse response;
-    auto* result = response.add_results();
-    result->set_topic("t");
-    result->set_partition(0);
+    auto* result = add_result_for_t0(response);
     if (++produce_requests == 1) {
-      result->set_error_code(static_cast<int32_t>(protocol::errc::invalid_record));  // not retriable
-      result->set_base_offset(-1);
+      refuse(result, protocol::errc::invalid_record);  // not retriable
     } else {
       accepted.push_back(protocol::read_batch_header(r.payload));
       result->set_base_offset(static_cast<int64_t>(accepted.size()) - 1);
@@ -185,26 +197,15 @@ TEST_CASE("a grown stamped batch refused as too large is split into parts that k
       all_sent_future.wait_for(std::chrono::seconds(10));
     }
     std::lock_guard lock(log.mutex);
-    if (r.api_key == protocol::ApiKey::metadata) return FakeBroker::respond(r, self->metadata({{"t", 1}}));
-    if (r.api_key == protocol::ApiKey::init_producer_id) {
-      ++log.init_requests;
-      wire::InitProducerIdResponse response;
-      response.set_producer_id(kProducerId);
-      response.set_producer_epoch(0);
-      return FakeBroker::respond(r, response);
-    }
-    if (r.api_key != protocol::ApiKey::produce) return std::nullopt;
+    if (r.api_key != protocol::ApiKey::produce) return log.answer_setup(*self, r);
     ++log.produce_requests;
     const auto header = protocol::read_batch_header(r.payload);
     if (header.producer_id != kProducerId || header.producer_epoch != 0) log.bad_request = true;
     wire::ProduceResponse response;
-    auto* result = response.add_results();
-    result->set_topic("t");
-    result->set_partition(0);
+    auto* result = add_result_for_t0(response);
     if (r.payload.size() > kBrokerBatchLimit) {  // checked before the sequence, as the broker does
       ++too_large;
-      result->set_error_code(static_cast<int32_t>(protocol::errc::message_too_large));
-      result->set_base_offset(-1);
+      refuse(result, protocol::errc::message_too_large);
     } else {
       log.apply_sequence_rules(r, header, result);
     }
