@@ -143,11 +143,17 @@ void RecordAccumulator::reenqueue(BatchPtr batch) {
   release(partition);
   note_expiry(*batch);
   Queue& queue = queues_[partition];
-  auto at = queue.begin();
-  if (batch->is_stamped()) {
-    while (at != queue.end() && (*at)->is_stamped() && (*at)->base_sequence() < batch->base_sequence()) ++at;
-  }
+  const auto at = return_position(queue, *batch);
   queue.insert(at, std::move(batch));
+}
+
+RecordAccumulator::Queue::iterator RecordAccumulator::return_position(Queue& queue,
+                                                                      const ProducerBatch& batch) {
+  auto at = queue.begin();
+  if (batch.is_stamped()) {
+    while (at != queue.end() && (*at)->is_stamped() && (*at)->base_sequence() < batch.base_sequence()) ++at;
+  }
+  return at;
 }
 
 std::vector<RecordAccumulator::BatchPtr> RecordAccumulator::take_stamped(const TopicPartition& partition) {
@@ -174,12 +180,11 @@ std::vector<int32_t> RecordAccumulator::split_and_reenqueue(BatchPtr batch) {
   auto parts = batch->split(chunk_bytes, next_batch_id_);
   note_expiry(*batch);  // the parts keep its creation time
   std::vector<int32_t> part_sequences;
-  Queue& queue = queues_[partition];
-  auto at = queue.begin();
   if (batch->is_stamped()) {
-    while (at != queue.end() && (*at)->is_stamped() && (*at)->base_sequence() < batch->base_sequence()) ++at;
     for (const auto& part : parts) part_sequences.push_back(part->base_sequence());
   }
+  Queue& queue = queues_[partition];
+  const auto at = return_position(queue, *batch);
   queue.insert(at, std::make_move_iterator(parts.begin()), std::make_move_iterator(parts.end()));
   if (queue.empty()) queues_.erase(partition);
   release(partition);

@@ -127,6 +127,9 @@ class RecordAccumulator {
   // Whether the back batch of `queue` (non-empty) takes a record that does not fit in batch_bytes because
   // it has to wait anyway (AccumulatorConfig::backlog_batch_bytes).
   bool grows(const TopicPartition& partition, const Queue& queue, size_t record_bytes) const;
+  // Where a batch coming back from flight goes in its queue: the front, or, if stamped, after the stamped
+  // batches with lower sequence numbers.
+  static Queue::iterator return_position(Queue& queue, const ProducerBatch& batch);
 
   std::map<TopicPartition, int32_t> in_flight_;  // only partitions with batches in flight
   std::set<TopicPartition> paused_;

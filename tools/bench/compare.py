@@ -103,11 +103,10 @@ def run_millrace(paths, plan, work, log, results, profile_dir, paired_jetstream)
                         consumes.append(millrace_runs.consume(broker, log, name))
                         if js_cluster:
                             say(f"  {topic}: JetStream R1's attempt {attempt + 1}, alternating")
-                            js_produces.append(jetstream_runs.produce(paths, js_cluster, log, "B1024S8", counts[size],
-                                                                      size, partitions, 1, plan["cap_s"]))
-                            js_consumes.append(jetstream_runs.consume(
-                                paths, js_cluster, log, "B1024S8", js_produces[-1].get("messages", 0) or 1, size,
-                                partitions))
+                            js_produced, js_consumed = jetstream_runs.produce_then_consume(
+                                paths, js_cluster, log, "B1024S8", counts[size], size, partitions, 1, plan["cap_s"])
+                            js_produces.append(js_produced)
+                            js_consumes.append(js_consumed)
                     if js_cluster:
                         js_cluster.stop()
                         results["jetstream_paired"] = {"replicas": 1, "size": size, "partitions": partitions,
@@ -224,10 +223,10 @@ def run_jetstream(paths, plan, work, log, results):
                 produces, consumes = [], []
                 for attempt in range(repeats_for(plan, size, subjects)):
                     name = stream if attempt == 0 else f"{stream}A{attempt}"
-                    produces.append(jetstream_runs.produce(paths, cluster, log, name, plan["messages"][size], size,
-                                                           subjects, 1, plan["cap_s"]))
-                    consumes.append(jetstream_runs.consume(paths, cluster, log, name,
-                                                           produces[-1].get("messages", 0) or 1, size, subjects))
+                    produced, consumed = jetstream_runs.produce_then_consume(
+                        paths, cluster, log, name, plan["messages"][size], size, subjects, 1, plan["cap_s"])
+                    produces.append(produced)
+                    consumes.append(consumed)
                 produced, consumed = median_run(produces, "mb_per_s"), median_run(consumes, "mb_per_s")
                 results["jetstream"].append({"replicas": 1, "size": size, "partitions": subjects,
                                              "produce": produced, "consume": consumed})
@@ -241,9 +240,8 @@ def run_jetstream(paths, plan, work, log, results):
     say("jetstream: R3 (three nodes)")
     cluster = jetstream_runs.NatsCluster(work, "nats-r3", 3)
     try:
-        produced = jetstream_runs.produce(paths, cluster, log, "R3", plan["messages"][1024], 1024, 8, 3,
-                                          plan["cap_s"])
-        consumed = jetstream_runs.consume(paths, cluster, log, "R3", produced.get("messages", 0) or 1, 1024, 8)
+        produced, consumed = jetstream_runs.produce_then_consume(paths, cluster, log, "R3", plan["messages"][1024],
+                                                                 1024, 8, 3, plan["cap_s"])
         results["jetstream"].append({"replicas": 3, "size": 1024, "partitions": 8, "produce": produced,
                                      "consume": consumed})
     finally:

@@ -61,6 +61,13 @@ def consume(paths, cluster, log, stream, messages, size, subjects):
     return _jsbench(paths, cluster, log, "consume", stream, messages, size, subjects, 1)
 
 
+def produce_then_consume(paths, cluster, log, stream, messages, size, subjects, replicas, max_seconds):
+    """Produces into `stream`, then consumes what was produced. Returns (produced, consumed)."""
+    produced = produce(paths, cluster, log, stream, messages, size, subjects, replicas, max_seconds)
+    consumed = consume(paths, cluster, log, stream, produced.get("messages", 0) or 1, size, subjects)
+    return produced, consumed
+
+
 def e2e(paths, cluster, log, stream, rate, seconds, size, subjects, replicas):
     messages = max(1, int(rate * seconds))
     return _jsbench(paths, cluster, log, "e2e", stream, messages, size, subjects, replicas, seconds + 5, rate)
