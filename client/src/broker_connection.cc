@@ -30,6 +30,10 @@ constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto kDeadlineCheckInterval = std::chrono::milliseconds(50);
 // The receive buffer. Frames up to this size are copied out of it; larger ones are read into their own.
 constexpr size_t kReceiveBufferBytes = 64 * 1024;
+// Spent buffers of large frames a connection keeps for the next ones: enough for a consumer's response being
+// read while the last one is still handed out, and none larger than this.
+constexpr size_t kSpareFrameBuffers = 2;
+constexpr size_t kMaxSpareFrameBufferBytes = 16 * 1024 * 1024;
 
 std::string api_name(ApiKey key) {
   return "api " + std::to_string(static_cast<unsigned>(key));
@@ -63,7 +67,11 @@ struct BrokerConnection::Session {
 
 BrokerConnection::BrokerConnection(asio::io_context& io, BrokerAddress address,
                                    const ConnectionConfig& config)
-    : io_(io), address_(std::move(address)), config_(config) {}
+    : io_(io),
+      address_(std::move(address)),
+      config_(config),
+      spare_frames_(std::make_shared<SpareFrameBuffers>(kSpareFrameBuffers, kReceiveBufferBytes,
+                                                        kMaxSpareFrameBufferBytes)) {}
 
 BrokerConnection::~BrokerConnection() {
   if (session_) session_->shut();
@@ -199,8 +207,9 @@ asio::awaitable<void> BrokerConnection::write_loop(std::shared_ptr<Session> sess
 }
 
 // One fixed-size receive buffer serves the whole session and is never zero-filled. A frame that fits in it is
-// copied out whole (one exact-size allocation); a larger one gets its own buffer, which the bytes already
-// received are copied to and the rest of the frame is read straight into.
+// copied out whole (one exact-size allocation); a larger one gets its own buffer (a spent one if the
+// connection kept one large enough), which the bytes already received are copied to and the rest of the
+// frame is read straight into.
 asio::awaitable<void> BrokerConnection::read_loop(std::shared_ptr<Session> session) {
   auto self = shared_from_this();
   FrameBuffer buffer(kReceiveBufferBytes);
@@ -250,7 +259,11 @@ asio::awaitable<void> BrokerConnection::read_loop(std::shared_ptr<Session> sessi
 asio::awaitable<bool> BrokerConnection::read_large_frame(std::shared_ptr<Session> session, ByteView received,
                                                          size_t total_bytes) {
   ResponseFrame frame;
+  frame.bytes = spare_frames_->take(total_bytes);
+  // A new buffer gets an eighth more room, so that it can serve the next, slightly larger, frames too.
+  if (frame.bytes.capacity() < total_bytes) frame.bytes.reserve(total_bytes + total_bytes / 8);
   frame.bytes.resize(total_bytes);  // not zeroed: every byte is about to be overwritten
+  frame.spares = spare_frames_;
   std::memcpy(frame.bytes.data(), received.data(), received.size());
   auto [ec, n] = co_await asio::async_read(
       session->socket, asio::buffer(frame.bytes.data() + received.size(), total_bytes - received.size()),

@@ -81,6 +81,9 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
   std::deque<InFlight> in_flight_;    // written, awaiting a response, in order
   uint32_t next_correlation_id_ = 1;
   Clock::time_point last_failure_{};
+  // Spent buffers of large frames (fetch responses), written again by the next ones; shared with the frames,
+  // which may outlive the connection.
+  std::shared_ptr<SpareFrameBuffers> spare_frames_;
 };
 
 }  // namespace millrace::client::internal

@@ -74,6 +74,9 @@ class Consumer::Impl {
   size_t fetch_rotation_ = 0;  // likewise for the order of partitions in a fetch request
   int64_t metadata_requested_ms_ = 0;
   std::optional<Error> deferred_error_;  // a decode error met after some records were handed out
+  // The view array of a poll's ConsumerRecords comes back here when the application drops them, for the next
+  // poll: a poll's views (up to max_poll_records of them) are too large to allocate afresh each time.
+  std::shared_ptr<internal::SpareViewArrays> spare_views_ = std::make_shared<internal::SpareViewArrays>();
   bool closed_ = false;
 };
 
@@ -356,6 +359,7 @@ Result<ConsumerRecords> Consumer::Impl::poll_views(std::chrono::milliseconds tim
   if (deferred_error_) return *std::exchange(deferred_error_, std::nullopt);
   const auto deadline = internal::deadline_after(timeout);
   ConsumerRecords out;
+  internal::ConsumerRecordsAccess::use_spares(out, spare_views_);
   while (true) {
     if (auto st = resolve_positions(nullptr); !st) return std::move(st).error();
     if (auto st = absorb(fetcher_.take()); !st) return std::move(st).error();

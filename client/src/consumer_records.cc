@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "consumer_records_access.h"
+
 namespace millrace::client {
 
 namespace {
@@ -20,6 +22,20 @@ ConsumerRecord ConsumerRecordView::to_record() const {
     for (const HeaderView& h : headers) r.headers.push_back({std::string(h.key), to_owned(h.value)});
   }
   return r;
+}
+
+ConsumerRecords& ConsumerRecords::operator=(ConsumerRecords&& other) noexcept {
+  if (this != &other) {
+    if (spares_) spares_->give(std::move(records_));
+    records_ = std::move(other.records_);
+    owners_ = std::move(other.owners_);
+    spares_ = std::move(other.spares_);
+  }
+  return *this;
+}
+
+ConsumerRecords::~ConsumerRecords() {
+  if (spares_) spares_->give(std::move(records_));
 }
 
 }  // namespace millrace::client

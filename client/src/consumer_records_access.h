@@ -5,10 +5,22 @@
 #include <utility>
 
 #include "millrace/client/consumer_records.h"
+#include "spare_buffers.h"
 
 namespace millrace::client::internal {
 
+// A consumer's spare view array (one: a poll's records are usually dropped before the next poll).
+class SpareViewArrays : public SpareBuffers<std::vector<ConsumerRecordView>> {
+ public:
+  SpareViewArrays() : SpareBuffers(1, 1, static_cast<size_t>(-1)) {}
+};
+
 struct ConsumerRecordsAccess {
+  // Starts `records` (empty) on a spare view array, and has its array go back to `spares` when it is dropped.
+  static void use_spares(ConsumerRecords& records, std::shared_ptr<SpareViewArrays> spares) {
+    records.records_ = spares->take(0);
+    records.spares_ = std::move(spares);
+  }
   static void reserve(ConsumerRecords& records, size_t n) { records.records_.reserve(n); }
   static size_t size(const ConsumerRecords& records) { return records.records_.size(); }
   static void push(ConsumerRecords& records, const ConsumerRecordView& view) {

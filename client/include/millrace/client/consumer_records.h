@@ -24,7 +24,8 @@ namespace millrace::client {
 
 namespace internal {
 struct ConsumerRecordsAccess;
-}
+class SpareViewArrays;
+}  // namespace internal
 
 using protocol::HeaderView;
 using protocol::HeaderViews;
@@ -48,7 +49,8 @@ class ConsumerRecords {
 
   ConsumerRecords() = default;
   ConsumerRecords(ConsumerRecords&&) noexcept = default;
-  ConsumerRecords& operator=(ConsumerRecords&&) noexcept = default;
+  ConsumerRecords& operator=(ConsumerRecords&& other) noexcept;
+  ~ConsumerRecords();
   ConsumerRecords(const ConsumerRecords&) = delete;
   ConsumerRecords& operator=(const ConsumerRecords&) = delete;
 
@@ -63,6 +65,9 @@ class ConsumerRecords {
 
   std::vector<ConsumerRecordView> records_;
   std::vector<std::shared_ptr<const void>> owners_;  // what the views point into: frames, topic names
+  // Where the consumer that made these records takes the next poll's view array from: records_' storage
+  // goes back there when this object is destroyed or assigned to, so polls reuse it.
+  std::shared_ptr<internal::SpareViewArrays> spares_;
 };
 
 }  // namespace millrace::client
