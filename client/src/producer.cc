@@ -30,6 +30,8 @@ class Producer::Impl {
   ~Impl() { close(std::chrono::milliseconds::max()); }
 
   Status send(ProducerRecord record, DeliveryCallback callback);
+  // The one send path: `record`'s bytes are copied into the batch before it returns.
+  Status send_view(const ProducerRecordView& record, DeliveryCallback callback);
   void flush();
   void close(std::chrono::milliseconds timeout);
   const ProducerConfig& config() const { return config_; }
@@ -38,8 +40,9 @@ class Producer::Impl {
   Result<std::shared_ptr<const internal::ClusterMetadata>> wait_for_topic(const std::string& topic,
                                                                           SteadyClock::time_point deadline);
   // `probe` has the record's topic; its partition is scratch space.
-  PartitionId choose_partition(const ProducerRecord& record, const std::optional<std::string>& key,
-                               const internal::TopicInfo& topic, size_t record_bytes, TopicPartition& probe);
+  PartitionId choose_partition(std::optional<PartitionId> partition,
+                               const std::optional<std::string_view>& key, const internal::TopicInfo& topic,
+                               size_t record_bytes, TopicPartition& probe);
 
   const ProducerConfig config_;
   std::unique_ptr<internal::NetworkClient> network_;
@@ -89,27 +92,39 @@ Result<std::shared_ptr<const internal::ClusterMetadata>> Producer::Impl::wait_fo
   }
 }
 
-PartitionId Producer::Impl::choose_partition(const ProducerRecord& record,
-                                             const std::optional<std::string>& key,
+PartitionId Producer::Impl::choose_partition(std::optional<PartitionId> partition,
+                                             const std::optional<std::string_view>& key,
                                              const internal::TopicInfo& topic, size_t record_bytes,
                                              TopicPartition& probe) {
   const auto count = static_cast<int32_t>(topic.partitions.size());
-  if (record.partition) return *record.partition;
+  if (partition) return *partition;
   if (key) return partition_for_key(*key, count);
   // The snapshot's cached list (ClusterMetadata::merge); send() already checked the topic has partitions.
   const std::vector<PartitionId>& candidates = topic.null_key_candidates;
   assert(!candidates.empty());
   auto& accumulator = state_.accumulator();
-  return state_.null_key_partitioner().choose(
-      record.topic, candidates, [&](PartitionId p, uint64_t batch_id) {
-        probe.partition = p;
-        return accumulator.batch_accepts(probe, batch_id, record_bytes);
-      });
+  return state_.null_key_partitioner().choose(probe.topic, candidates, [&](PartitionId p, uint64_t batch_id) {
+    probe.partition = p;
+    return accumulator.batch_accepts(probe, batch_id, record_bytes);
+  });
 }
 
 Status Producer::Impl::send(ProducerRecord record, DeliveryCallback callback) {
+  std::vector<protocol::HeaderView> headers;
+  headers.reserve(record.headers.size());
+  for (const protocol::RecordHeader& h : record.headers)
+    headers.push_back({h.key, h.value ? std::optional<std::string_view>(*h.value) : std::nullopt});
+  return send_view(ProducerRecordView{record.topic, record.partition, record.key, record.value, headers,
+                                      record.timestamp_ms},
+                   std::move(callback));
+}
+
+Status Producer::Impl::send_view(const ProducerRecordView& record, DeliveryCallback callback) {
   if (state_.closing()) return make_error(errc::closed, "producer is closed");
   if (record.topic.empty()) return make_error(errc::invalid_argument, "record has no topic");
+  TopicPartition tp{std::string(record.topic),
+                    PartitionId{0}};  // the one copy of the topic name a record costs
+  const std::string& topic_name = tp.topic;
   // The max_block_ms deadline is read from the clock only when send() has to wait (for metadata or memory):
   // the usual record needs neither.
   const auto max_block = std::chrono::milliseconds(config_.max_block_ms);
@@ -119,25 +134,27 @@ Status Producer::Impl::send(ProducerRecord record, DeliveryCallback callback) {
     return *deadline;
   };
   auto metadata = network_->metadata().snapshot();
-  const internal::TopicInfo* known = metadata->topic(record.topic);
+  const internal::TopicInfo* known = metadata->topic(topic_name);
   if (known == nullptr || known->error != protocol::errc::none || known->partitions.empty()) {
-    auto waited = wait_for_topic(record.topic, get_deadline());
+    auto waited = wait_for_topic(topic_name, get_deadline());
     if (!waited) return std::move(waited).error();
     metadata = std::move(*waited);
   }
-  const internal::TopicInfo& topic = *metadata->topic(record.topic);
+  const internal::TopicInfo& topic = *metadata->topic(topic_name);
   const auto count = static_cast<int32_t>(topic.partitions.size());
   if (record.partition && (record.partition->value < 0 || record.partition->value >= count)) {
     return make_error(protocol::errc::unknown_topic_or_partition,
-                      "partition " + std::to_string(record.partition->value) + " of topic '" + record.topic +
+                      "partition " + std::to_string(record.partition->value) + " of topic '" + topic_name +
                           "' does not exist (it has " + std::to_string(count) + ")");
   }
-  const int64_t timestamp_ms =
+  protocol::RecordRef wire_record;
+  wire_record.key = record.key;
+  wire_record.value = record.value;
+  wire_record.headers = record.headers;
+  wire_record.timestamp_ms =
       record.timestamp_ms.value_or(std::chrono::duration_cast<std::chrono::milliseconds>(
                                        std::chrono::system_clock::now().time_since_epoch())
                                        .count());
-  protocol::Record wire_record{std::move(record.key), std::move(record.value), std::move(record.headers),
-                               timestamp_ms, 0};
   const size_t record_bytes = protocol::RecordBatchBuilder::record_size_upper_bound(wire_record);
   if (record_bytes + protocol::batch_format::kHeaderSize > config_.max_request_bytes) {
     return make_error(protocol::errc::message_too_large, "record of about " + std::to_string(record_bytes) +
@@ -148,21 +165,20 @@ Status Producer::Impl::send(ProducerRecord record, DeliveryCallback callback) {
     if (auto st = state_.memory().reserve(record_bytes, get_deadline(), max_block); !st) return st;
   }
   internal::RecordAccumulator::AppendResult appended;
-  TopicPartition tp{record.topic, PartitionId{0}};  // the one copy of the topic name a record costs
   {
     std::lock_guard lock(state_.mutex());
     if (state_.closing()) {
       state_.memory().release(record_bytes);
       return make_error(errc::closed, "producer is closed");
     }
-    const PartitionId partition = choose_partition(record, wire_record.key, topic, record_bytes, tp);
+    const PartitionId partition = choose_partition(record.partition, record.key, topic, record_bytes, tp);
     tp.partition = partition;
     state_.record_accepted();
     appended = state_.accumulator().append(
-        tp, wire_record, internal::PendingRecord{std::move(callback), timestamp_ms, record_bytes},
+        tp, wire_record, internal::PendingRecord{std::move(callback), wire_record.timestamp_ms, record_bytes},
         internal::steady_now_ms());
-    if (!record.partition && !wire_record.key)
-      state_.null_key_partitioner().appended(record.topic, partition, appended.batch_id);
+    if (!record.partition && !record.key)
+      state_.null_key_partitioner().appended(topic_name, partition, appended.batch_id);
   }
   if (appended.new_batch || appended.batch_full) sender_.wakeup();
   return {};
@@ -215,6 +231,10 @@ Producer::~Producer() = default;
 
 Status Producer::send(ProducerRecord record, DeliveryCallback callback) {
   return impl_->send(std::move(record), std::move(callback));
+}
+
+Status Producer::send_view(const ProducerRecordView& record, DeliveryCallback callback) {
+  return impl_->send_view(record, std::move(callback));
 }
 
 std::future<DeliveryReport> Producer::send(ProducerRecord record) {

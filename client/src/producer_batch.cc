@@ -40,7 +40,7 @@ bool ProducerBatch::fits(size_t record_bytes, size_t limit_bytes) const {
   return records_.empty() || builder_.size_bytes() + record_bytes <= limit_bytes;
 }
 
-void ProducerBatch::append(const protocol::Record& record, PendingRecord pending) {
+void ProducerBatch::append(const protocol::RecordRef& record, PendingRecord pending) {
   assert(is_open());
   builder_.append(record);
   records_.push_back(std::move(pending));

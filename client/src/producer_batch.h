@@ -15,6 +15,7 @@
 #include "millrace/client/topic_partition.h"
 #include "millrace/protocol/record.h"
 #include "millrace/protocol/record_batch_builder.h"
+#include "millrace/protocol/record_ref.h"
 
 namespace millrace::client::internal {
 
@@ -40,7 +41,7 @@ class ProducerBatch {
   // to wait anyway: RecordAccumulator).
   bool fits(size_t record_bytes, size_t limit_bytes) const;
   // Appends; call only when fits().
-  void append(const protocol::Record& record, PendingRecord pending);
+  void append(const protocol::RecordRef& record, PendingRecord pending);
   // Encodes the batch; no more appends. Idempotent.
   void close();
 

@@ -6,7 +6,7 @@
 namespace millrace::client::internal {
 
 RecordAccumulator::AppendResult RecordAccumulator::append(const TopicPartition& partition,
-                                                          const protocol::Record& record,
+                                                          const protocol::RecordRef& record,
                                                           PendingRecord pending, int64_t now_ms) {
   const size_t record_bytes = protocol::RecordBatchBuilder::record_size_upper_bound(record);
   Queue& queue = queues_[partition];

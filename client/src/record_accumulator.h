@@ -74,7 +74,7 @@ class RecordAccumulator {
       : config_(config), buffer_pool_(std::move(buffer_pool)) {}
 
   // Appends to the partition's open batch, or starts a new one (cutting off the old one if it is still open).
-  AppendResult append(const TopicPartition& partition, const protocol::Record& record, PendingRecord pending,
+  AppendResult append(const TopicPartition& partition, const protocol::RecordRef& record, PendingRecord pending,
                       int64_t now_ms);
   // Whether batch `batch_id` is still the open back batch of `partition` and takes `record_bytes` more.
   bool batch_accepts(const TopicPartition& partition, uint64_t batch_id, size_t record_bytes) const;

@@ -14,7 +14,7 @@ namespace bf = batch_format;
 
 namespace {
 
-void append_nullable(Buffer& out, const std::optional<std::string>& bytes) {
+void append_nullable(Buffer& out, const std::optional<std::string_view>& bytes) {
   if (!bytes) {
     append_varint(out, -1);
     return;
@@ -23,7 +23,7 @@ void append_nullable(Buffer& out, const std::optional<std::string>& bytes) {
   out.insert(out.end(), bytes->begin(), bytes->end());
 }
 
-size_t nullable_size(const std::optional<std::string>& bytes) {
+size_t nullable_size(const std::optional<std::string_view>& bytes) {
   return bytes ? varlong_size(static_cast<int64_t>(bytes->size())) + bytes->size() : varlong_size(-1);
 }
 
@@ -46,17 +46,17 @@ void RecordBatchBuilder::set_producer(int64_t producer_id, int16_t producer_epoc
   base_sequence_ = base_sequence;
 }
 
-size_t RecordBatchBuilder::record_size_upper_bound(const Record& record) {
+size_t RecordBatchBuilder::record_size_upper_bound(const RecordRef& record) {
   size_t size = 1 + kVarlongMaxBytes + kVarintMaxBytes * 4;  // attributes, deltas, lengths, header count
   size += record.key ? record.key->size() : 0;
   size += record.value ? record.value->size() : 0;
-  for (const auto& h : record.headers) {
-    size += 2 * kVarintMaxBytes + h.key.size() + (h.value ? h.value->size() : 0);
-  }
+  record.for_each_header([&](std::string_view key, const std::optional<std::string_view>& value) {
+    size += 2 * kVarintMaxBytes + key.size() + (value ? value->size() : 0);
+  });
   return size + kVarintMaxBytes;  // the record's own length prefix
 }
 
-void RecordBatchBuilder::append(const Record& record) {
+void RecordBatchBuilder::append(const RecordRef& record) {
   if (record_count_ == 0) {
     base_timestamp_ms_ = record.timestamp_ms;
     max_timestamp_ms_ = record.timestamp_ms;
@@ -69,10 +69,10 @@ void RecordBatchBuilder::append(const Record& record) {
   const auto offset_delta = static_cast<int32_t>(record_count_);
   size_t body_size = 1 + varlong_size(timestamp_delta) + varlong_size(offset_delta) +
                      nullable_size(record.key) + nullable_size(record.value) +
-                     varlong_size(static_cast<int64_t>(record.headers.size()));
-  for (const auto& h : record.headers) {
-    body_size += varlong_size(static_cast<int64_t>(h.key.size())) + h.key.size() + nullable_size(h.value);
-  }
+                     varlong_size(static_cast<int64_t>(record.header_count()));
+  record.for_each_header([&](std::string_view key, const std::optional<std::string_view>& value) {
+    body_size += varlong_size(static_cast<int64_t>(key.size())) + key.size() + nullable_size(value);
+  });
   append_varint(buffer_, static_cast<int32_t>(body_size));
   const size_t body_start = buffer_.size();
   buffer_.push_back(0);  // record attributes (unused)
@@ -80,12 +80,12 @@ void RecordBatchBuilder::append(const Record& record) {
   append_varint(buffer_, offset_delta);
   append_nullable(buffer_, record.key);
   append_nullable(buffer_, record.value);
-  append_varint(buffer_, static_cast<int32_t>(record.headers.size()));
-  for (const auto& h : record.headers) {
-    append_varint(buffer_, static_cast<int32_t>(h.key.size()));
-    buffer_.insert(buffer_.end(), h.key.begin(), h.key.end());
-    append_nullable(buffer_, h.value);
-  }
+  append_varint(buffer_, static_cast<int32_t>(record.header_count()));
+  record.for_each_header([&](std::string_view key, const std::optional<std::string_view>& value) {
+    append_varint(buffer_, static_cast<int32_t>(key.size()));
+    buffer_.insert(buffer_.end(), key.begin(), key.end());
+    append_nullable(buffer_, value);
+  });
   assert(buffer_.size() - body_start == body_size);
   (void)body_start;
   ++record_count_;

@@ -10,6 +10,8 @@ namespace millrace::cli {
 uint64_t send_paced(client::Producer& producer, DeliveryTracker& tracker, const RateSchedule& schedule,
                     const SendPlan& plan, const std::string& payload) {
   uint64_t sent = 0;
+  // send_view() copies the value into its batch, so one buffer serves every message (restamped each time).
+  std::string value = payload;
   for (uint64_t index = plan.first_index; index < plan.total; index += plan.stride) {
     if (plan.deadline_ns != 0 && steady_now_ns() >= plan.deadline_ns) break;
     int64_t measured_from_ns;
@@ -20,14 +22,13 @@ uint64_t send_paced(client::Producer& producer, DeliveryTracker& tracker, const 
     } else {
       measured_from_ns = steady_now_ns();
     }
-    client::ProducerRecord record;
+    if (plan.stamp) write_stamp(value, PayloadStamp{measured_from_ns, index});
+    client::ProducerRecordView record;
     record.topic = plan.topic;
-    record.value = payload;
-    if (plan.stamp) write_stamp(*record.value, PayloadStamp{measured_from_ns, index});
-    auto st =
-        producer.send(std::move(record), [&tracker, measured_from_ns](const client::DeliveryReport& report) {
-          tracker.on_report(report, measured_from_ns);
-        });
+    record.value = value;
+    auto st = producer.send_view(record, [&tracker, measured_from_ns](const client::DeliveryReport& report) {
+      tracker.on_report(report, measured_from_ns);
+    });
     if (!st) tracker.on_send_failed(st.error());
     if (plan.send_lag != nullptr) plan.send_lag->record(steady_now_ns() - measured_from_ns);
     ++sent;

@@ -163,6 +163,86 @@ TEST_CASE(
   for (int i = 0; i < kRecords; ++i) CHECK(log.values[static_cast<size_t>(i)] == std::to_string(i));
 }
 
+TEST_CASE("send_view copies the caller's bytes during the call: what arrives is what they were then") {
+  std::mutex mutex;
+  std::vector<protocol::Record> received;
+  bool bad_request = false;
+  FakeBroker* self = nullptr;
+  FakeBroker broker([&](const FakeBroker::Request& r) -> std::optional<Buffer> {
+    std::lock_guard lock(mutex);
+    if (r.api_key == protocol::ApiKey::metadata) return FakeBroker::respond(r, self->metadata({{"t", 4}}));
+    if (r.api_key != protocol::ApiKey::produce) return std::nullopt;
+    const auto request = r.parse<wire::ProduceRequest>();
+    wire::ProduceResponse response;
+    size_t pos = 0;
+    for (const auto& p : request.partitions()) {
+      auto* result = response.add_results();
+      result->set_topic(p.topic());
+      result->set_partition(p.partition());
+      result->set_base_offset(static_cast<int64_t>(received.size()));
+      if (!protocol::decode_records(r.payload.subspan(pos, p.records_bytes()), 0, received).ok())
+        bad_request = true;
+      pos += p.records_bytes();
+    }
+    return FakeBroker::respond(r, response);
+  });
+  self = &broker;
+  auto config = config_for(broker);
+  config.linger_ms = 50;  // the records wait in their batch while the caller's buffers change
+  auto producer = Producer::create(config);
+  REQUIRE(producer.ok());
+
+  std::string topic = "t";
+  std::string key = "key-0";
+  std::string value = "value-0";
+  std::string header_value = "hv-0";
+  std::atomic<int> delivered{0};
+  std::atomic<int> failed{0};
+  for (int i = 0; i < 3; ++i) {
+    const std::vector<protocol::HeaderView> headers = {{"h", header_value}, {"null", std::nullopt}};
+    ProducerRecordView record;
+    record.topic = topic;
+    record.partition = PartitionId{2};
+    record.key = key;
+    if (i != 1) record.value = value;  // record 1: a tombstone
+    record.headers = headers;
+    record.timestamp_ms = 1000 + i;
+    REQUIRE(
+        (*producer)
+            ->send_view(record, [&](const DeliveryReport& report) { ++(report.ok() ? delivered : failed); })
+            .ok());
+    // Overwrite every byte the record viewed; the producer must have copied them already.
+    for (std::string* s : {&topic, &key, &value, &header_value}) std::fill(s->begin(), s->end(), 'X');
+    topic = "t";
+    key = "key-" + std::to_string(i + 1);
+    value = "value-" + std::to_string(i + 1);
+    header_value = "hv-" + std::to_string(i + 1);
+  }
+  (*producer)->flush();
+  CHECK(delivered == 3);
+  CHECK(failed == 0);
+  (*producer)->close();
+  std::lock_guard lock(mutex);
+  CHECK_FALSE(bad_request);
+  REQUIRE(received.size() == 3);
+  for (int i = 0; i < 3; ++i) {
+    const protocol::Record& r = received[static_cast<size_t>(i)];
+    INFO("record " << i);
+    CHECK(r.key == "key-" + std::to_string(i));
+    if (i == 1) {
+      CHECK_FALSE(r.value.has_value());
+    } else {
+      CHECK(r.value == "value-" + std::to_string(i));
+    }
+    CHECK(r.timestamp_ms == 1000 + i);
+    REQUIRE(r.headers.size() == 2);
+    CHECK(r.headers[0].key == "h");
+    CHECK(r.headers[0].value == "hv-" + std::to_string(i));
+    CHECK(r.headers[1].key == "null");
+    CHECK_FALSE(r.headers[1].value.has_value());
+  }
+}
+
 TEST_CASE("with acks=0 nothing waits for a response and offsets are -1") {
   FakeLog log;
   FakeBroker* self = nullptr;

@@ -6,6 +6,7 @@
 #include "millrace/protocol/record_batch.h"
 #include "millrace/protocol/record_batch_builder.h"
 #include "millrace/protocol/record_batch_decoder.h"
+#include "millrace/protocol/record_ref.h"
 
 using namespace millrace;
 using namespace millrace::protocol;
@@ -63,6 +64,40 @@ TEST_CASE("records round-trip through builder and decoder, including nulls and h
   REQUIRE(decode_records(batch, 103, decoded).ok());
   REQUIRE(decoded.size() == 2);
   CHECK(decoded[0].offset == 103);
+}
+
+TEST_CASE(
+    "a record given as views encodes to the same bytes as the owned record, headers and nulls included") {
+  RecordBatchBuilder from_owned;
+  RecordBatchBuilder from_views;
+  std::vector<Record> records;
+  for (int i = 0; i < 4; ++i) records.push_back(make_record(i));
+  records[1].key.reset();
+  records[2].value.reset();
+  records[3].headers = {{"k1", std::nullopt}, {"k2", std::string("v2")}};
+  for (const Record& r : records) {
+    std::vector<HeaderView> headers;
+    for (const RecordHeader& h : r.headers)
+      headers.push_back({h.key, h.value ? std::optional<std::string_view>(*h.value) : std::nullopt});
+    RecordRef view;
+    view.key = r.key;
+    view.value = r.value;
+    view.headers = headers;
+    view.timestamp_ms = r.timestamp_ms;
+    CHECK(RecordBatchBuilder::record_size_upper_bound(view) ==
+          RecordBatchBuilder::record_size_upper_bound(r));
+    from_views.append(view);
+    from_owned.append(r);
+  }
+  const Buffer owned = from_owned.build();
+  const Buffer viewed = from_views.build();
+  CHECK(viewed == owned);
+  std::vector<Record> decoded;
+  REQUIRE(decode_records(viewed, 0, decoded).ok());
+  REQUIRE(decoded.size() == records.size());
+  CHECK(decoded[3].headers == records[3].headers);
+  CHECK_FALSE(decoded[1].key.has_value());
+  CHECK_FALSE(decoded[2].value.has_value());
 }
 
 TEST_CASE("validation refuses corrupt, truncated and oversized batches") {

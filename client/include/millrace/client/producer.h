@@ -46,6 +46,9 @@ class Producer {
   // The same, with the report delivered through a future (an immediate failure is a ready future with an
   // error).
   std::future<DeliveryReport> send(ProducerRecord record);
+  // The same as send(record, callback) for a record that views the caller's bytes: they are copied into the
+  // batch before this returns, and need not outlive the call.
+  Status send_view(const ProducerRecordView& record, DeliveryCallback callback);
 
   // Sends everything buffered now (ignoring linger_ms) and waits until all outstanding records are delivered
   // or failed.

@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "millrace/protocol/bytes.h"
-#include "millrace/protocol/record.h"
+#include "millrace/protocol/record_ref.h"
 
 namespace millrace::protocol {
 
@@ -17,14 +17,15 @@ class RecordBatchBuilder {
   explicit RecordBatchBuilder(Buffer storage);
 
   // Appends one record, written straight into the batch buffer (no allocation once its capacity suffices).
-  // Its offset field is ignored (offsets are relative to the batch).
-  void append(const Record& record);
+  // Takes a RecordRef (or a Record, which converts to one); an owned Record's offset field is ignored
+  // (offsets are relative to the batch).
+  void append(const RecordRef& record);
 
   size_t record_count() const { return record_count_; }
   // Bytes the finished batch will take.
   size_t size_bytes() const { return buffer_.size(); }
   // Bytes one more record would add (upper bound), to decide whether it fits under a batch size limit.
-  static size_t record_size_upper_bound(const Record& record);
+  static size_t record_size_upper_bound(const RecordRef& record);
 
   // Producer identity for idempotence (not yet used by the broker).
   void set_producer(int64_t producer_id, int16_t producer_epoch, int32_t base_sequence);
