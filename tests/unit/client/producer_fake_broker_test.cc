@@ -45,7 +45,8 @@ ProducerRecord record(std::string topic, int32_t partition, std::string value) {
 // A one-partition log kept by the fake broker.
 struct FakeLog {
   std::mutex mutex;
-  std::vector<std::string> values;
+  std::vector<std::string> values;         // of the records appended (a null value as "")
+  std::vector<protocol::Record> appended;  // the records appended, whole
   int produce_requests = 0;
   int metadata_requests = 0;
   bool bad_request = false;  // Catch macros are not thread-safe: handlers set this, the test checks it
@@ -75,7 +76,10 @@ struct FakeLog {
         continue;
       }
       result->set_base_offset(static_cast<int64_t>(values.size()));
-      for (const auto& rec : records) values.push_back(*rec.value);
+      for (auto& rec : records) {
+        values.push_back(rec.value.value_or(""));
+        appended.push_back(std::move(rec));
+      }
     }
     return FakeBroker::respond(r, response);
   }
@@ -164,27 +168,13 @@ TEST_CASE(
 }
 
 TEST_CASE("send_view copies the caller's bytes during the call: what arrives is what they were then") {
-  std::mutex mutex;
-  std::vector<protocol::Record> received;
-  bool bad_request = false;
+  FakeLog log;
   FakeBroker* self = nullptr;
   FakeBroker broker([&](const FakeBroker::Request& r) -> std::optional<Buffer> {
-    std::lock_guard lock(mutex);
+    std::lock_guard lock(log.mutex);
     if (r.api_key == protocol::ApiKey::metadata) return FakeBroker::respond(r, self->metadata({{"t", 4}}));
     if (r.api_key != protocol::ApiKey::produce) return std::nullopt;
-    const auto request = r.parse<wire::ProduceRequest>();
-    wire::ProduceResponse response;
-    size_t pos = 0;
-    for (const auto& p : request.partitions()) {
-      auto* result = response.add_results();
-      result->set_topic(p.topic());
-      result->set_partition(p.partition());
-      result->set_base_offset(static_cast<int64_t>(received.size()));
-      if (!protocol::decode_records(r.payload.subspan(pos, p.records_bytes()), 0, received).ok())
-        bad_request = true;
-      pos += p.records_bytes();
-    }
-    return FakeBroker::respond(r, response);
+    return log.answer_produce(r, [](const auto&, const auto&) -> FakeLog::Refusal { return std::nullopt; });
   });
   self = &broker;
   auto config = config_for(broker);
@@ -222,11 +212,11 @@ TEST_CASE("send_view copies the caller's bytes during the call: what arrives is 
   CHECK(delivered == 3);
   CHECK(failed == 0);
   (*producer)->close();
-  std::lock_guard lock(mutex);
-  CHECK_FALSE(bad_request);
-  REQUIRE(received.size() == 3);
+  std::lock_guard lock(log.mutex);
+  CHECK_FALSE(log.bad_request);
+  REQUIRE(log.appended.size() == 3);
   for (int i = 0; i < 3; ++i) {
-    const protocol::Record& r = received[static_cast<size_t>(i)];
+    const protocol::Record& r = log.appended[static_cast<size_t>(i)];
     INFO("record " << i);
     CHECK(r.key == "key-" + std::to_string(i));
     if (i == 1) {
