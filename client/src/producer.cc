@@ -11,6 +11,7 @@
 #include "millrace/client/errc.h"
 #include "millrace/protocol/errc.h"
 #include "millrace/protocol/record_batch_format.h"
+#include "millrace/protocol/record_ref.h"
 #include "network_client.h"
 #include "producer_state.h"
 #include "sender.h"
@@ -112,8 +113,7 @@ PartitionId Producer::Impl::choose_partition(std::optional<PartitionId> partitio
 Status Producer::Impl::send(ProducerRecord record, DeliveryCallback callback) {
   std::vector<protocol::HeaderView> headers;
   headers.reserve(record.headers.size());
-  for (const protocol::RecordHeader& h : record.headers)
-    headers.push_back({h.key, h.value ? std::optional<std::string_view>(*h.value) : std::nullopt});
+  for (const protocol::RecordHeader& h : record.headers) headers.push_back(protocol::view_of(h));
   return send_view(ProducerRecordView{record.topic, record.partition, record.key, record.value, headers,
                                       record.timestamp_ms},
                    std::move(callback));
@@ -122,8 +122,8 @@ Status Producer::Impl::send(ProducerRecord record, DeliveryCallback callback) {
 Status Producer::Impl::send_view(const ProducerRecordView& record, DeliveryCallback callback) {
   if (state_.closing()) return make_error(errc::closed, "producer is closed");
   if (record.topic.empty()) return make_error(errc::invalid_argument, "record has no topic");
-  TopicPartition tp{std::string(record.topic),
-                    PartitionId{0}};  // the one copy of the topic name a record costs
+  // The one copy of the topic name a record costs.
+  TopicPartition tp{std::string(record.topic), PartitionId{0}};
   const std::string& topic_name = tp.topic;
   // The max_block_ms deadline is read from the clock only when send() has to wait (for metadata or memory):
   // the usual record needs neither.

@@ -77,8 +77,7 @@ TEST_CASE(
   records[3].headers = {{"k1", std::nullopt}, {"k2", std::string("v2")}};
   for (const Record& r : records) {
     std::vector<HeaderView> headers;
-    for (const RecordHeader& h : r.headers)
-      headers.push_back({h.key, h.value ? std::optional<std::string_view>(*h.value) : std::nullopt});
+    for (const RecordHeader& h : r.headers) headers.push_back(view_of(h));
     RecordRef view;
     view.key = r.key;
     view.value = r.value;

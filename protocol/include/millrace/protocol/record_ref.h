@@ -12,6 +12,11 @@
 
 namespace millrace::protocol {
 
+// An owned header seen as a view.
+inline HeaderView view_of(const RecordHeader& header) {
+  return {header.key, header.value ? std::optional<std::string_view>(*header.value) : std::nullopt};
+}
+
 struct RecordRef {
   std::optional<std::string_view> key;    // nullopt: a null key
   std::optional<std::string_view> value;  // nullopt: a null value
@@ -31,8 +36,10 @@ struct RecordRef {
   template <class F>
   void for_each_header(F&& f) const {
     if (owned_headers != nullptr) {
-      for (const RecordHeader& h : *owned_headers)
-        f(std::string_view(h.key), h.value ? std::optional<std::string_view>(*h.value) : std::nullopt);
+      for (const RecordHeader& h : *owned_headers) {
+        const HeaderView view = view_of(h);
+        f(view.key, view.value);
+      }
     } else {
       for (const HeaderView& h : headers) f(h.key, h.value);
     }
