@@ -1,5 +1,6 @@
 #include "millrace/protocol/crc32c.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -30,13 +31,6 @@ uint32_t extend_portable(uint32_t crc, const unsigned char* p, size_t size) {
   return crc;
 }
 
-#if defined(__x86_64__)
-// The CRC register is linear over GF(2): the register after A then B (starting from s) equals the register
-// after A (from s) advanced over |B| zero bytes, XOR the register after B alone (from 0). Advancing over n
-// zero bytes is a multiplication by x^(8n) modulo the polynomial, so three independent crc32q chains over
-// three adjacent blocks can run interleaved (crc32q has a latency of three cycles and a throughput of one)
-// and be joined afterwards. For a fixed block length that multiplication is a table lookup per byte.
-
 // a * b modulo the polynomial, both in the reflected representation (bit 31 is x^0).
 constexpr uint32_t multiply_modulo(uint32_t a, uint32_t b) {
   uint32_t product = 0;
@@ -46,6 +40,32 @@ constexpr uint32_t multiply_modulo(uint32_t a, uint32_t b) {
   }
   return product;
 }
+
+// x^(2^k) modulo the polynomial for k = 0..63, so that x^n for any n is a product of at most 64 of them.
+constexpr std::array<uint32_t, 64> make_powers_of_two() {
+  std::array<uint32_t, 64> powers{};
+  powers[0] = 1u << 30;  // x^1
+  for (size_t k = 1; k < powers.size(); ++k) powers[k] = multiply_modulo(powers[k - 1], powers[k - 1]);
+  return powers;
+}
+
+constexpr auto kPowersOfTwo = make_powers_of_two();
+
+// The raw register `r` advanced over `bytes` zero bytes: r * x^(8 * bytes) modulo the polynomial.
+uint32_t advance_over_zeros(uint32_t r, size_t bytes) {
+  uint64_t exponent = uint64_t{bytes} * 8;
+  for (size_t k = 0; exponent != 0; ++k, exponent >>= 1) {
+    if (exponent & 1) r = multiply_modulo(kPowersOfTwo[k], r);
+  }
+  return r;
+}
+
+#if defined(__x86_64__)
+// The CRC register is linear over GF(2): the register after A then B (starting from s) equals the register
+// after A (from s) advanced over |B| zero bytes, XOR the register after B alone (from 0). Advancing over n
+// zero bytes is a multiplication by x^(8n) modulo the polynomial, so three independent crc32q chains over
+// three adjacent blocks can run interleaved (crc32q has a latency of three cycles and a throughput of one)
+// and be joined afterwards. For a fixed block length that multiplication is a table lookup per byte.
 
 // x^(8 * bytes) modulo the polynomial.
 constexpr uint32_t x_power_of_bytes(size_t bytes) {
@@ -143,6 +163,24 @@ uint32_t crc32c_extend(uint32_t crc, const void* data, size_t size) noexcept {
   crc = extend_portable(crc, p, size);
 #endif
   return ~crc;
+}
+
+uint32_t crc32c_patch(uint32_t crc, size_t total_size, size_t offset, const void* old_bytes,
+                      const void* new_bytes, size_t size) noexcept {
+  // The checksum is affine in the bytes: the new one is the old one XOR the raw register (no initial or final
+  // inversion) of the difference, which is zero before `offset` and after the patch. Leading zeros leave a
+  // zero register as it is; trailing ones are a multiplication (advance_over_zeros).
+  std::array<unsigned char, 64> diff{};
+  const auto* before = static_cast<const unsigned char*>(old_bytes);
+  const auto* after = static_cast<const unsigned char*>(new_bytes);
+  uint32_t raw = 0;
+  for (size_t done = 0; done < size;) {
+    const size_t n = std::min(diff.size(), size - done);
+    for (size_t i = 0; i < n; ++i) diff[i] = before[done + i] ^ after[done + i];
+    raw = extend_portable(raw, diff.data(), n);
+    done += n;
+  }
+  return crc ^ advance_over_zeros(raw, total_size - offset - size);
 }
 
 uint32_t crc32c_extend_portable(uint32_t crc, const void* data, size_t size) noexcept {

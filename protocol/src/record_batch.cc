@@ -1,5 +1,7 @@
 #include "millrace/protocol/record_batch.h"
 
+#include <array>
+#include <cstring>
 #include <string>
 
 #include "millrace/protocol/byte_order.h"
@@ -91,11 +93,19 @@ void set_partition_leader_epoch(MutableByteView batch, int32_t epoch) noexcept {
 
 void set_producer_fields(MutableByteView batch, int64_t producer_id, int16_t producer_epoch,
                          int32_t base_sequence) noexcept {
+  // The three fields are adjacent: the CRC is patched for those bytes, not recomputed over the whole batch.
+  constexpr size_t kFieldsBytes = bf::kBaseSequence + sizeof(int32_t) - bf::kProducerId;
+  static_assert(bf::kProducerEpoch == bf::kProducerId + sizeof(int64_t));
+  static_assert(bf::kBaseSequence == bf::kProducerEpoch + sizeof(int16_t));
+  std::array<char, kFieldsBytes> before;
+  std::memcpy(before.data(), batch.data() + bf::kProducerId, kFieldsBytes);
   store_be<int64_t>(batch.data() + bf::kProducerId, producer_id);
   store_be<int16_t>(batch.data() + bf::kProducerEpoch, producer_epoch);
   store_be<int32_t>(batch.data() + bf::kBaseSequence, base_sequence);
-  store_be<uint32_t>(batch.data() + bf::kCrc,
-                     crc32c(batch.data() + bf::kAttributes, batch.size() - bf::kAttributes));
+  const uint32_t crc = crc32c_patch(load_be<uint32_t>(batch.data() + bf::kCrc),
+                                    batch.size() - bf::kAttributes, bf::kProducerId - bf::kAttributes,
+                                    before.data(), batch.data() + bf::kProducerId, kFieldsBytes);
+  store_be<uint32_t>(batch.data() + bf::kCrc, crc);
 }
 
 }  // namespace millrace::protocol

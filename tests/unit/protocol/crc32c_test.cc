@@ -92,3 +92,22 @@ TEST_CASE("crc32c of long buffers equals the definition and extends across block
     }
   }
 }
+
+TEST_CASE("crc32c_patch gives the checksum of the changed bytes without reading the rest") {
+  std::mt19937 random(7);
+  for (const size_t total : {size_t{1}, size_t{14}, size_t{100}, size_t{4096}, size_t{262144 + 37}}) {
+    std::vector<char> bytes(total);
+    for (char& b : bytes) b = static_cast<char>(random());
+    for (int trial = 0; trial < 20; ++trial) {
+      const size_t size = 1 + random() % std::min<size_t>(total, 80);
+      const size_t offset = random() % (total - size + 1);
+      const uint32_t before = crc32c(bytes.data(), total);
+      const std::vector<char> old_part(bytes.begin() + static_cast<ptrdiff_t>(offset),
+                                       bytes.begin() + static_cast<ptrdiff_t>(offset + size));
+      for (size_t i = 0; i < size; ++i) bytes[offset + i] = static_cast<char>(random());
+      INFO("total " << total << ", offset " << offset << ", size " << size);
+      CHECK(millrace::protocol::crc32c_patch(before, total, offset, old_part.data(), bytes.data() + offset,
+                                             size) == crc32c(bytes.data(), total));
+    }
+  }
+}

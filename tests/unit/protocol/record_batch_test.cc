@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <tuple>
 
 #include "millrace/protocol/byte_order.h"
 #include "millrace/protocol/crc32c.h"
@@ -97,6 +98,22 @@ TEST_CASE(
   CHECK(decoded[3].headers == records[3].headers);
   CHECK_FALSE(decoded[1].key.has_value());
   CHECK_FALSE(decoded[2].value.has_value());
+}
+
+TEST_CASE("set_producer_fields stamps a batch and leaves a CRC equal to one computed afresh") {
+  RecordBatchBuilder builder;
+  for (int i = 0; i < 200; ++i) builder.append(make_record(i));
+  Buffer batch = builder.build();
+  for (const auto& [id, epoch, sequence] :
+       {std::tuple<int64_t, int16_t, int32_t>{7, 0, 0}, {0x0102030405060708, 3, 123456}, {-1, -1, -1}}) {
+    set_producer_fields(MutableByteView(batch), id, epoch, sequence);
+    const RecordBatchHeader h = read_batch_header(batch);
+    CHECK(h.producer_id == id);
+    CHECK(h.producer_epoch == epoch);
+    CHECK(h.base_sequence == sequence);
+    CHECK(h.crc == crc32c(batch.data() + bf::kAttributes, batch.size() - bf::kAttributes));
+    CHECK(validate_batches(batch, 1 << 20).ok());
+  }
 }
 
 TEST_CASE("validation refuses corrupt, truncated and oversized batches") {

@@ -63,8 +63,9 @@ Result<int32_t> validate_batches(ByteView bytes, int64_t max_batch_bytes);
 // Rewrites the base offset field of the batch at the front of `batch`. The CRC does not cover it.
 void set_base_offset(MutableByteView batch, int64_t base_offset) noexcept;
 void set_partition_leader_epoch(MutableByteView batch, int32_t epoch) noexcept;
-// Rewrites the producer id, epoch and base sequence of the whole batch `batch` and recomputes its CRC (which
-// covers them). The idempotent producer stamps an already encoded batch this way when it first sends it.
+// Rewrites the producer id, epoch and base sequence of the whole batch `batch` and updates its CRC (which
+// covers them; it must have been valid) for those bytes alone, not over the whole batch. The idempotent
+// producer stamps an already encoded batch this way when it first sends it.
 void set_producer_fields(MutableByteView batch, int64_t producer_id, int16_t producer_epoch,
                          int32_t base_sequence) noexcept;
 
