@@ -51,13 +51,14 @@ constexpr std::array<uint32_t, 64> make_powers_of_two() {
 
 constexpr auto kPowersOfTwo = make_powers_of_two();
 
-// The raw register `r` advanced over `bytes` zero bytes: r * x^(8 * bytes) modulo the polynomial.
-uint32_t advance_over_zeros(uint32_t r, size_t bytes) {
+// x^(8 * bytes) modulo the polynomial: the product of the powers x^(2^k) for the bits of 8 * bytes.
+constexpr uint32_t x_power_of_bytes(size_t bytes) {
+  uint32_t power = 1u << 31;  // x^0
   uint64_t exponent = uint64_t{bytes} * 8;
   for (size_t k = 0; exponent != 0; ++k, exponent >>= 1) {
-    if (exponent & 1) r = multiply_modulo(kPowersOfTwo[k], r);
+    if (exponent & 1) power = multiply_modulo(kPowersOfTwo[k], power);
   }
-  return r;
+  return power;
 }
 
 #if defined(__x86_64__)
@@ -66,13 +67,6 @@ uint32_t advance_over_zeros(uint32_t r, size_t bytes) {
 // zero bytes is a multiplication by x^(8n) modulo the polynomial, so three independent crc32q chains over
 // three adjacent blocks can run interleaved (crc32q has a latency of three cycles and a throughput of one)
 // and be joined afterwards. For a fixed block length that multiplication is a table lookup per byte.
-
-// x^(8 * bytes) modulo the polynomial.
-constexpr uint32_t x_power_of_bytes(size_t bytes) {
-  uint32_t power = 1u << 31;  // x^0
-  for (size_t i = 0; i < 8 * bytes; ++i) power = (power & 1) ? (power >> 1) ^ kPolynomial : power >> 1;
-  return power;
-}
 
 // Tables that advance a register over `Bytes` zero bytes, one 256-entry table per byte of the register.
 template <size_t Bytes>
@@ -169,7 +163,7 @@ uint32_t crc32c_patch(uint32_t crc, size_t total_size, size_t offset, const void
                       const void* new_bytes, size_t size) noexcept {
   // The checksum is affine in the bytes: the new one is the old one XOR the raw register (no initial or final
   // inversion) of the difference, which is zero before `offset` and after the patch. Leading zeros leave a
-  // zero register as it is; trailing ones are a multiplication (advance_over_zeros).
+  // zero register as it is; trailing ones are a multiplication by x^(8 * their count).
   std::array<unsigned char, 64> diff{};
   const auto* before = static_cast<const unsigned char*>(old_bytes);
   const auto* after = static_cast<const unsigned char*>(new_bytes);
@@ -180,7 +174,7 @@ uint32_t crc32c_patch(uint32_t crc, size_t total_size, size_t offset, const void
     raw = extend_portable(raw, diff.data(), n);
     done += n;
   }
-  return crc ^ advance_over_zeros(raw, total_size - offset - size);
+  return crc ^ multiply_modulo(x_power_of_bytes(total_size - offset - size), raw);
 }
 
 uint32_t crc32c_extend_portable(uint32_t crc, const void* data, size_t size) noexcept {
