@@ -4,7 +4,7 @@
 
 namespace millrace::client::internal {
 
-const TopicInfo* ClusterMetadata::topic(const std::string& name) const {
+const TopicInfo* ClusterMetadata::topic(std::string_view name) const {
   auto it = topics.find(name);
   return it == topics.end() ? nullptr : &it->second;
 }

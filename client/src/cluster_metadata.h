@@ -2,9 +2,11 @@
 // ClusterMetadata: one immutable snapshot of what the client knows about brokers, topics and leaders.
 // Built from MetadataResponses; shared between threads as shared_ptr<const ClusterMetadata>.
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -13,6 +15,7 @@
 #include "millrace/client/topic_partition.h"
 #include "millrace/protocol/errc.h"
 #include "millrace/protocol/strong_types.h"
+#include "string_hash.h"
 
 namespace millrace::client::internal {
 
@@ -37,12 +40,12 @@ struct ClusterMetadata {
   std::map<NodeId, BrokerAddress> brokers;
   NodeId controller{-1};
   std::string cluster_id;
-  std::unordered_map<std::string, TopicInfo> topics;
+  std::unordered_map<std::string, TopicInfo, StringHash, std::equal_to<>> topics;
   // The refresh attempt that produced this snapshot (see MetadataCache::attempts()); 0: never refreshed.
   uint64_t attempt = 0;
   std::chrono::steady_clock::time_point updated_at{};
 
-  const TopicInfo* topic(const std::string& name) const;
+  const TopicInfo* topic(std::string_view name) const;
   // The leader of `tp` if the topic, partition and leader broker are all known.
   std::optional<NodeId> leader_of(const TopicPartition& tp) const;
   std::optional<BrokerAddress> address_of(NodeId node) const;

@@ -1,7 +1,8 @@
 #pragma once
 // MemoryBudget: the producer's bounded buffer memory. send() reserves a record's bytes before buffering it
 // and the I/O thread releases them when the record's delivery completes, so memory use stays under the limit.
-// Thread-safe.
+// Thread-safe; try_reserve and release take no lock (one atomic update each) unless a reserve() waits.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -28,9 +29,11 @@ class MemoryBudget {
 
  private:
   const size_t limit_bytes_;
-  mutable std::mutex mutex_;
+  std::atomic<size_t> used_bytes_{0};
+  // reserve() calls waiting for room; release() takes mutex_ and notifies only when there are some.
+  std::atomic<int> waiters_{0};
+  std::mutex mutex_;
   std::condition_variable freed_;
-  size_t used_bytes_ = 0;
 };
 
 }  // namespace millrace::client::internal

@@ -2,10 +2,26 @@
 
 namespace millrace::client::internal {
 
-MetadataCache::MetadataCache() : current_(std::make_shared<const ClusterMetadata>()) {}
+namespace {
+// Versions are unique across the caches of the process, so a CachedSnapshot cannot mistake one cache's
+// snapshot for another's.
+uint64_t next_version() {
+  static std::atomic<uint64_t> last{0};
+  return last.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+}  // namespace
+
+MetadataCache::MetadataCache()
+    : current_(std::make_shared<const ClusterMetadata>()), version_(next_version()) {}
 
 std::shared_ptr<const ClusterMetadata> MetadataCache::snapshot() const {
   std::lock_guard lock(mutex_);
+  return current_;
+}
+
+std::shared_ptr<const ClusterMetadata> MetadataCache::snapshot(uint64_t& version) const {
+  std::lock_guard lock(mutex_);
+  version = version_.load(std::memory_order_relaxed);
   return current_;
 }
 
@@ -26,6 +42,7 @@ void MetadataCache::apply(const wire::MetadataResponse& response) {
     next->attempt = ++attempts_;
     next->updated_at = std::chrono::steady_clock::now();
     current_ = std::move(next);
+    version_.store(next_version(), std::memory_order_release);
     last_error_.reset();
   }
   changed_.notify_all();

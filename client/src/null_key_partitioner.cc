@@ -8,16 +8,24 @@ namespace millrace::client::internal {
 NullKeyPartitioner::NullKeyPartitioner(NullKeyPartitioning mode, uint64_t seed)
     : mode_(mode), random_(seed) {}
 
-PartitionId NullKeyPartitioner::choose(const std::string& topic, const std::vector<PartitionId>& candidates,
+NullKeyPartitioner::Sticky* NullKeyPartitioner::find_sticky(std::string_view topic) {
+  if (last_sticky_ != nullptr && *last_topic_ == topic) return last_sticky_;
+  auto it = sticky_.find(topic);
+  if (it == sticky_.end()) return nullptr;
+  last_topic_ = &it->first;
+  last_sticky_ = &it->second;
+  return last_sticky_;
+}
+
+PartitionId NullKeyPartitioner::choose(std::string_view topic, const std::vector<PartitionId>& candidates,
                                        const BatchOpen& batch_open) {
   assert(!candidates.empty());
   if (mode_ == NullKeyPartitioning::round_robin) {
-    uint64_t& next = round_robin_next_[topic];
+    uint64_t& next = round_robin_next_[std::string(topic)];
     return candidates[next++ % candidates.size()];
   }
-  auto it = sticky_.find(topic);
-  if (it != sticky_.end()) {
-    const Sticky& s = it->second;
+  if (const Sticky* sticky = find_sticky(topic)) {
+    const Sticky& s = *sticky;
     const bool still_candidate =
         std::find(candidates.begin(), candidates.end(), s.partition) != candidates.end();
     if (still_candidate && batch_open(s.partition, s.batch_id)) return s.partition;
@@ -26,8 +34,13 @@ PartitionId NullKeyPartitioner::choose(const std::string& topic, const std::vect
   return pick_other(candidates, PartitionId{-1});
 }
 
-void NullKeyPartitioner::appended(const std::string& topic, PartitionId partition, uint64_t batch_id) {
-  if (mode_ == NullKeyPartitioning::sticky) sticky_[topic] = Sticky{partition, batch_id};
+void NullKeyPartitioner::appended(std::string_view topic, PartitionId partition, uint64_t batch_id) {
+  if (mode_ != NullKeyPartitioning::sticky) return;
+  if (Sticky* sticky = find_sticky(topic)) {
+    *sticky = Sticky{partition, batch_id};
+  } else {
+    sticky_.emplace(std::string(topic), Sticky{partition, batch_id});
+  }
 }
 
 PartitionId NullKeyPartitioner::pick_other(const std::vector<PartitionId>& candidates, PartitionId previous) {

@@ -9,10 +9,12 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "millrace/client/partitioner.h"
+#include "string_hash.h"
 
 namespace millrace::client::internal {
 
@@ -24,10 +26,10 @@ class NullKeyPartitioner {
   NullKeyPartitioner(NullKeyPartitioning mode, uint64_t seed);
 
   // `candidates` is non-empty: the partitions that have a leader (or all, if none has).
-  PartitionId choose(const std::string& topic, const std::vector<PartitionId>& candidates,
+  PartitionId choose(std::string_view topic, const std::vector<PartitionId>& candidates,
                      const BatchOpen& batch_open);
   // Reports where the record went: sticky mode stays with this batch.
-  void appended(const std::string& topic, PartitionId partition, uint64_t batch_id);
+  void appended(std::string_view topic, PartitionId partition, uint64_t batch_id);
 
  private:
   struct Sticky {
@@ -36,9 +38,14 @@ class NullKeyPartitioner {
   };
 
   PartitionId pick_other(const std::vector<PartitionId>& candidates, PartitionId previous);
+  // The topic's entry (null if it has none yet), remembering the last one: a producer's records mostly
+  // name the topic of the record before.
+  Sticky* find_sticky(std::string_view topic);
 
   NullKeyPartitioning mode_;
-  std::unordered_map<std::string, Sticky> sticky_;
+  std::unordered_map<std::string, Sticky, StringHash, std::equal_to<>> sticky_;  // never removes an entry
+  const std::string* last_topic_ = nullptr;  // the key of last_sticky_ (nodes do not move)
+  Sticky* last_sticky_ = nullptr;
   std::unordered_map<std::string, uint64_t> round_robin_next_;
   std::mt19937_64 random_;
 };

@@ -40,10 +40,10 @@ class Producer::Impl {
  private:
   Result<std::shared_ptr<const internal::ClusterMetadata>> wait_for_topic(const std::string& topic,
                                                                           SteadyClock::time_point deadline);
-  // `probe` has the record's topic; its partition is scratch space.
+  // Call under the state mutex.
   PartitionId choose_partition(std::optional<PartitionId> partition,
                                const std::optional<std::string_view>& key, const internal::TopicInfo& topic,
-                               size_t record_bytes, TopicPartition& probe);
+                               size_t record_bytes);
 
   const ProducerConfig config_;
   std::unique_ptr<internal::NetworkClient> network_;
@@ -95,8 +95,7 @@ Result<std::shared_ptr<const internal::ClusterMetadata>> Producer::Impl::wait_fo
 
 PartitionId Producer::Impl::choose_partition(std::optional<PartitionId> partition,
                                              const std::optional<std::string_view>& key,
-                                             const internal::TopicInfo& topic, size_t record_bytes,
-                                             TopicPartition& probe) {
+                                             const internal::TopicInfo& topic, size_t record_bytes) {
   const auto count = static_cast<int32_t>(topic.partitions.size());
   if (partition) return *partition;
   if (key) return partition_for_key(*key, count);
@@ -104,9 +103,8 @@ PartitionId Producer::Impl::choose_partition(std::optional<PartitionId> partitio
   const std::vector<PartitionId>& candidates = topic.null_key_candidates;
   assert(!candidates.empty());
   auto& accumulator = state_.accumulator();
-  return state_.null_key_partitioner().choose(probe.topic, candidates, [&](PartitionId p, uint64_t batch_id) {
-    probe.partition = p;
-    return accumulator.batch_accepts(probe, batch_id, record_bytes);
+  return state_.null_key_partitioner().choose(topic.name, candidates, [&](PartitionId p, uint64_t batch_id) {
+    return accumulator.batch_accepts(internal::PartitionKey(topic.name, p), batch_id, record_bytes);
   });
 }
 
@@ -122,9 +120,6 @@ Status Producer::Impl::send(ProducerRecord record, DeliveryCallback callback) {
 Status Producer::Impl::send_view(const ProducerRecordView& record, DeliveryCallback callback) {
   if (state_.closing()) return make_error(errc::closed, "producer is closed");
   if (record.topic.empty()) return make_error(errc::invalid_argument, "record has no topic");
-  // The one copy of the topic name a record costs.
-  TopicPartition tp{std::string(record.topic), PartitionId{0}};
-  const std::string& topic_name = tp.topic;
   // The max_block_ms deadline is read from the clock only when send() has to wait (for metadata or memory):
   // the usual record needs neither.
   const auto max_block = std::chrono::milliseconds(config_.max_block_ms);
@@ -133,18 +128,21 @@ Status Producer::Impl::send_view(const ProducerRecordView& record, DeliveryCallb
     if (!deadline) deadline = internal::deadline_after(max_block);
     return *deadline;
   };
-  auto metadata = network_->metadata().snapshot();
-  const internal::TopicInfo* known = metadata->topic(topic_name);
-  if (known == nullptr || known->error != protocol::errc::none || known->partitions.empty()) {
-    auto waited = wait_for_topic(topic_name, get_deadline());
-    if (!waited) return std::move(waited).error();
-    metadata = std::move(*waited);
+  // This thread's copy of the metadata snapshot, taken again only when the cache changes: no lock and no
+  // reference count per record.
+  thread_local internal::CachedSnapshot cached_metadata;
+  const internal::TopicInfo* topic = cached_metadata.get(network_->metadata()).topic(record.topic);
+  std::shared_ptr<const internal::ClusterMetadata> waited;  // keeps the snapshot wait_for_topic returned
+  if (topic == nullptr || topic->error != protocol::errc::none || topic->partitions.empty()) {
+    auto fresh = wait_for_topic(std::string(record.topic), get_deadline());
+    if (!fresh) return std::move(fresh).error();
+    waited = std::move(*fresh);
+    topic = waited->topic(record.topic);
   }
-  const internal::TopicInfo& topic = *metadata->topic(topic_name);
-  const auto count = static_cast<int32_t>(topic.partitions.size());
+  const auto count = static_cast<int32_t>(topic->partitions.size());
   if (record.partition && (record.partition->value < 0 || record.partition->value >= count)) {
     return make_error(protocol::errc::unknown_topic_or_partition,
-                      "partition " + std::to_string(record.partition->value) + " of topic '" + topic_name +
+                      "partition " + std::to_string(record.partition->value) + " of topic '" + topic->name +
                           "' does not exist (it has " + std::to_string(count) + ")");
   }
   protocol::RecordRef wire_record;
@@ -171,14 +169,15 @@ Status Producer::Impl::send_view(const ProducerRecordView& record, DeliveryCallb
       state_.memory().release(record_bytes);
       return make_error(errc::closed, "producer is closed");
     }
-    const PartitionId partition = choose_partition(record.partition, record.key, topic, record_bytes, tp);
-    tp.partition = partition;
+    const PartitionId partition = choose_partition(record.partition, record.key, *topic, record_bytes);
     state_.record_accepted();
+    // The steady clock is read only if the record starts a batch (its linger and delivery timeout).
     appended = state_.accumulator().append(
-        tp, wire_record, internal::PendingRecord{std::move(callback), wire_record.timestamp_ms, record_bytes},
-        internal::steady_now_ms());
+        internal::PartitionKey(topic->name, partition), wire_record,
+        internal::PendingRecord{std::move(callback), wire_record.timestamp_ms, record_bytes},
+        internal::RecordAccumulator::Clock{&internal::steady_now_ms});
     if (!record.partition && !record.key)
-      state_.null_key_partitioner().appended(topic_name, partition, appended.batch_id);
+      state_.null_key_partitioner().appended(topic->name, partition, appended.batch_id);
   }
   if (appended.new_batch || appended.batch_full) sender_.wakeup();
   return {};

@@ -5,16 +5,44 @@
 
 namespace millrace::client::internal {
 
-RecordAccumulator::AppendResult RecordAccumulator::append(const TopicPartition& partition,
+RecordAccumulator::Queues::value_type* RecordAccumulator::find_queue(PartitionKey partition) {
+  if (last_found_ != nullptr && PartitionKey(last_found_->first) == partition) return last_found_;
+  auto it = queues_.find(partition);
+  if (it == queues_.end()) return nullptr;
+  last_found_ = &*it;
+  return last_found_;
+}
+
+RecordAccumulator::AppendResult RecordAccumulator::append(PartitionKey partition,
                                                           const protocol::RecordRef& record,
                                                           PendingRecord pending, int64_t now_ms) {
+  return append_with(partition, record, std::move(pending), [now_ms] { return now_ms; });
+}
+
+RecordAccumulator::AppendResult RecordAccumulator::append(PartitionKey partition,
+                                                          const protocol::RecordRef& record,
+                                                          PendingRecord pending, Clock clock) {
+  return append_with(partition, record, std::move(pending), clock.now_ms);
+}
+
+template <class Now>
+RecordAccumulator::AppendResult RecordAccumulator::append_with(PartitionKey partition,
+                                                               const protocol::RecordRef& record,
+                                                               PendingRecord pending, Now&& now_ms) {
   const size_t record_bytes = protocol::RecordBatchBuilder::record_size_upper_bound(record);
-  Queue& queue = queues_[partition];
+  Queues::value_type* found = find_queue(partition);
+  if (found == nullptr) {
+    found =
+        &*queues_.emplace(TopicPartition{std::string(partition.topic), partition.partition}, Queue{}).first;
+    last_found_ = found;
+  }
+  const TopicPartition& key = found->first;
+  Queue& queue = found->second;
   AppendResult result;
   if (!queue.empty()) {
     ProducerBatch& back = *queue.back();
     const bool fits = back.fits(record_bytes);
-    if (fits || grows(partition, queue, record_bytes)) {
+    if (fits || grows(key, queue, record_bytes)) {
       back.append(record, std::move(pending));
       result.batch_id = back.id();
       // A batch that grows waits behind another one or for its partition's window: nothing new to send.
@@ -27,7 +55,7 @@ RecordAccumulator::AppendResult RecordAccumulator::append(const TopicPartition& 
     }
   }
   auto batch =
-      std::make_unique<ProducerBatch>(partition, next_batch_id_++, now_ms, config_.batch_bytes, buffer_pool_);
+      std::make_unique<ProducerBatch>(key, next_batch_id_++, now_ms(), config_.batch_bytes, buffer_pool_);
   batch->append(record, std::move(pending));
   result.batch_id = batch->id();
   result.new_batch = true;
@@ -44,12 +72,12 @@ bool RecordAccumulator::grows(const TopicPartition& partition, const Queue& queu
   return waits && queue.back()->fits(record_bytes, config_.backlog_batch_bytes);
 }
 
-bool RecordAccumulator::batch_accepts(const TopicPartition& partition, uint64_t batch_id,
-                                      size_t record_bytes) const {
-  auto it = queues_.find(partition);
-  if (it == queues_.end()) return false;
-  const ProducerBatch& back = *it->second.back();
-  return back.id() == batch_id && (back.fits(record_bytes) || grows(partition, it->second, record_bytes));
+bool RecordAccumulator::batch_accepts(PartitionKey partition, uint64_t batch_id, size_t record_bytes) {
+  const Queues::value_type* found = find_queue(partition);
+  if (found == nullptr) return false;
+  const ProducerBatch& back = *found->second.back();
+  return back.id() == batch_id &&
+         (back.fits(record_bytes) || grows(found->first, found->second, record_bytes));
 }
 
 RecordAccumulator::Readiness RecordAccumulator::ready(int64_t now_ms, const LeaderLookup& leader_of) const {
@@ -108,7 +136,7 @@ std::vector<RecordAccumulator::BatchPtr> RecordAccumulator::drain(
       next.close();
       take();
     }
-    if (queue.empty()) queues_.erase(it);
+    if (queue.empty()) erase_queue(it);
   }
   return out;
 }
@@ -169,7 +197,7 @@ std::vector<RecordAccumulator::BatchPtr> RecordAccumulator::take_stamped(const T
       ++b;
     }
   }
-  if (queue.empty()) queues_.erase(it);
+  if (queue.empty()) erase_queue(it);
   return out;
 }
 
@@ -186,7 +214,7 @@ std::vector<int32_t> RecordAccumulator::split_and_reenqueue(BatchPtr batch) {
   Queue& queue = queues_[partition];
   const auto at = return_position(queue, *batch);
   queue.insert(at, std::make_move_iterator(parts.begin()), std::make_move_iterator(parts.end()));
-  if (queue.empty()) queues_.erase(partition);
+  if (queue.empty()) erase_queue(queues_.find(partition));
   release(partition);
   return part_sequences;
 }
@@ -206,7 +234,12 @@ std::vector<RecordAccumulator::BatchPtr> RecordAccumulator::expire(int64_t now_m
         ++b;
       }
     }
-    it = queue.empty() ? queues_.erase(it) : std::next(it);
+    if (queue.empty()) {
+      last_found_ = nullptr;
+      it = queues_.erase(it);
+    } else {
+      ++it;
+    }
   }
   return out;
 }
@@ -217,6 +250,7 @@ std::vector<RecordAccumulator::BatchPtr> RecordAccumulator::abort_all() {
     for (auto& batch : queue) out.push_back(std::move(batch));
   }
   queues_.clear();
+  last_found_ = nullptr;
   return out;
 }
 

@@ -3,7 +3,8 @@
 // batch is ready to send.
 //
 // Contract:
-//  - Pure: no I/O, no clock (callers pass now_ms), no locking. The producer guards it with its mutex.
+//  - Pure: no I/O, no clock of its own (callers pass now_ms, or a Clock read only when a batch starts), no
+//    locking. The producer guards it with its mutex.
 //  - A partition's queue is in send() order; only the back batch takes appends. It takes them up to
 //    batch_bytes, or up to backlog_batch_bytes while it has to wait anyway (a batch ahead of it, or its
 //    partition muted): fewer, larger batches when the producer is ahead of the broker, with no added wait.
@@ -28,12 +29,33 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "producer_batch.h"
 
 namespace millrace::client::internal {
+
+// A partition named by a view of its topic's name: what send() finds a queue by, so a record costs no copy of
+// the name (a queue's key is copied once, when the queue is created). A TopicPartition converts to one.
+struct PartitionKey {
+  std::string_view topic;
+  PartitionId partition{0};
+
+  PartitionKey(std::string_view t, PartitionId p) : topic(t), partition(p) {}
+  PartitionKey(const TopicPartition& tp) : topic(tp.topic), partition(tp.partition) {}  // NOLINT: implicit
+  bool operator==(const PartitionKey&) const = default;
+};
+
+// TopicPartition's order, for either form (a transparent comparator).
+struct PartitionOrder {
+  using is_transparent = void;
+  bool operator()(PartitionKey a, PartitionKey b) const {
+    if (const auto c = a.topic <=> b.topic; c != 0) return c < 0;
+    return a.partition < b.partition;
+  }
+};
 
 struct AccumulatorConfig {
   size_t batch_bytes = 16384;
@@ -74,10 +96,17 @@ class RecordAccumulator {
       : config_(config), buffer_pool_(std::move(buffer_pool)) {}
 
   // Appends to the partition's open batch, or starts a new one (cutting off the old one if it is still open).
-  AppendResult append(const TopicPartition& partition, const protocol::RecordRef& record, PendingRecord pending,
+  AppendResult append(PartitionKey partition, const protocol::RecordRef& record, PendingRecord pending,
                       int64_t now_ms);
+  // A clock read only when the time is needed.
+  struct Clock {
+    int64_t (*now_ms)();
+  };
+  // The same, reading `clock` only if a batch is created (most records join an open one).
+  AppendResult append(PartitionKey partition, const protocol::RecordRef& record, PendingRecord pending,
+                      Clock clock);
   // Whether batch `batch_id` is still the open back batch of `partition` and takes `record_bytes` more.
-  bool batch_accepts(const TopicPartition& partition, uint64_t batch_id, size_t record_bytes) const;
+  bool batch_accepts(PartitionKey partition, uint64_t batch_id, size_t record_bytes);
 
   Readiness ready(int64_t now_ms, const LeaderLookup& leader_of) const;
   // Takes the front batch of each listed partition that may send (closing it) while the total stays within
@@ -119,10 +148,23 @@ class RecordAccumulator {
 
  private:
   using Queue = std::deque<BatchPtr>;
+  using Queues = std::map<TopicPartition, Queue, PartitionOrder>;
+
+  template <class Now>
+  AppendResult append_with(PartitionKey partition, const protocol::RecordRef& record, PendingRecord pending,
+                           Now&& now_ms);
 
   AccumulatorConfig config_;
   std::shared_ptr<BatchBufferPool> buffer_pool_;
-  std::map<TopicPartition, Queue> queues_;  // never holds an empty queue
+  Queues queues_;  // never holds an empty queue
+  // The queue found last (send() looks up the same partition for record after record); null after any
+  // queue is removed. Queues go through find_queue() and erase_queue() to keep it right.
+  Queues::value_type* last_found_ = nullptr;
+  Queues::value_type* find_queue(PartitionKey partition);
+  void erase_queue(Queues::iterator it) {
+    last_found_ = nullptr;
+    queues_.erase(it);
+  }
   bool may_send(const TopicPartition& partition, const ProducerBatch& front) const;
   // Whether the back batch of `queue` (non-empty) takes a record that does not fit in batch_bytes because
   // it has to wait anyway (AccumulatorConfig::backlog_batch_bytes).

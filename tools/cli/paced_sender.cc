@@ -13,14 +13,13 @@ uint64_t send_paced(client::Producer& producer, DeliveryTracker& tracker, const 
   // send_view() copies the value into its batch, so one buffer serves every message (restamped each time).
   std::string value = payload;
   for (uint64_t index = plan.first_index; index < plan.total; index += plan.stride) {
-    if (plan.deadline_ns != 0 && steady_now_ns() >= plan.deadline_ns) break;
-    int64_t measured_from_ns;
+    // One clock read per message serves the deadline, the pacing and an unpaced message's start.
+    const int64_t now_ns = steady_now_ns();
+    if (plan.deadline_ns != 0 && now_ns >= plan.deadline_ns) break;
+    int64_t measured_from_ns = now_ns;
     if (schedule.paced()) {
       measured_from_ns = schedule.due_ns(index);
-      if (steady_now_ns() < measured_from_ns)
-        std::this_thread::sleep_until(steady_time_point(measured_from_ns));
-    } else {
-      measured_from_ns = steady_now_ns();
+      if (now_ns < measured_from_ns) std::this_thread::sleep_until(steady_time_point(measured_from_ns));
     }
     if (plan.stamp) write_stamp(value, PayloadStamp{measured_from_ns, index});
     client::ProducerRecordView record;

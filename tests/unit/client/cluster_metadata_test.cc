@@ -1,8 +1,12 @@
-// ClusterMetadata::merge: the per-snapshot list of partitions that take records without a key.
+// ClusterMetadata::merge: the per-snapshot list of partitions that take records without a key; a reader's
+// CachedSnapshot follows the MetadataCache it reads.
 #include <catch2/catch.hpp>
 #include <vector>
 
+#include <string>
+
 #include "cluster_metadata.h"
+#include "metadata_cache.h"
 #include "millrace.pb.h"
 
 using namespace millrace;
@@ -35,4 +39,24 @@ TEST_CASE("null-key candidates are the partitions with a leader, or all of them 
   const auto none = ClusterMetadata::merge(some, topic_with_leaders({-1, -1, -1}));
   CHECK(none.topic("t")->null_key_candidates ==
         std::vector<PartitionId>{PartitionId{0}, PartitionId{1}, PartitionId{2}});
+}
+
+TEST_CASE("a cached snapshot is reused while its cache is unchanged and replaced when the cache changes") {
+  MetadataCache first;
+  MetadataCache second;
+  CachedSnapshot cached;
+  const ClusterMetadata* before = &cached.get(first);
+  CHECK(before->topic("t") == nullptr);
+  CHECK(&cached.get(first) == before);  // unchanged: the same snapshot, not taken again
+
+  first.apply(topic_with_leaders({0, 0}));
+  const ClusterMetadata& after = cached.get(first);
+  REQUIRE(after.topic("t") != nullptr);
+  CHECK(after.topic(std::string("t"))->partitions.size() == 2);
+  CHECK(after.topic("u") == nullptr);
+
+  // Another cache (whose snapshot has no topic yet) is never mistaken for the first.
+  CHECK(cached.get(second).topic("t") == nullptr);
+  CHECK(cached.get(first).topic("t") != nullptr);
+  CHECK(first.version() != second.version());
 }

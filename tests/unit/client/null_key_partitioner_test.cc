@@ -68,3 +68,22 @@ TEST_CASE("sticky only picks candidates, and survives its partition losing its l
   // One candidate: even a closed batch keeps it there.
   CHECK(p.choose("t", partitions({5}), [](PartitionId, uint64_t) { return false; }) == PartitionId{5});
 }
+
+TEST_CASE("sticky keeps each topic's partition apart when records alternate between topics") {
+  NullKeyPartitioner p(NullKeyPartitioning::sticky, 3);
+  const auto all = partitions({0, 1, 2, 3, 4, 5, 6, 7});
+  const auto open = [](PartitionId, uint64_t) { return true; };
+  std::string a = "alpha";
+  const PartitionId pa = p.choose(a, all, open);
+  p.appended(a, pa, 1);
+  const PartitionId pb = p.choose("beta", all, open);
+  p.appended("beta", pb, 2);
+  a = "gamma";  // the partitioner keeps its own copies of the names
+  const PartitionId pg = p.choose(a, all, open);
+  p.appended(a, pg, 3);
+  for (int i = 0; i < 5; ++i) {
+    CHECK(p.choose("alpha", all, [&](PartitionId q, uint64_t batch) { return q == pa && batch == 1; }) == pa);
+    CHECK(p.choose("beta", all, [&](PartitionId q, uint64_t batch) { return q == pb && batch == 2; }) == pb);
+    CHECK(p.choose("gamma", all, [&](PartitionId q, uint64_t batch) { return q == pg && batch == 3; }) == pg);
+  }
+}

@@ -477,3 +477,47 @@ TEST_CASE(
   std::iota(in_order.begin(), in_order.end(), 0);
   CHECK(delivered == in_order);
 }
+
+TEST_CASE(
+    "a partition named by a view finds its queue after the named bytes change, and after the queue went") {
+  auto acc = make_accumulator();
+  std::string name = "orders";
+  const auto first = acc.append(PartitionKey(name, PartitionId{0}), record_of(10), {}, 0);
+  const auto other = acc.append(PartitionKey(name, PartitionId{1}), record_of(10), {}, 0);
+  CHECK(other.new_batch);
+  name = "xxxxxx";  // the queues keep copies of the name, not the caller's bytes
+  CHECK(acc.append(PartitionKey(name, PartitionId{0}), record_of(10), {}, 0).new_batch);
+  const std::string again = "orders";
+  CHECK(acc.batch_accepts(PartitionKey(again, PartitionId{0}), first.batch_id, 10));
+  const auto joined = acc.append(PartitionKey(again, PartitionId{0}), record_of(10), {}, 0);
+  CHECK_FALSE(joined.new_batch);
+  CHECK(joined.batch_id == first.batch_id);
+  CHECK(acc.append(TopicPartition{"orders", PartitionId{1}}, record_of(10), {}, 0).batch_id ==
+        other.batch_id);
+
+  // Draining empties and removes the queue last looked up; the next record starts a new one there.
+  const TopicPartition orders0{"orders", PartitionId{0}};
+  CHECK(acc.drain({orders0}, 1 << 20).size() == 1);
+  CHECK_FALSE(acc.batch_accepts(orders0, first.batch_id, 10));
+  const auto fresh = acc.append(orders0, record_of(10), {}, 0);
+  CHECK(fresh.new_batch);
+  CHECK(acc.batch_accepts(orders0, fresh.batch_id, 10));
+  CHECK(acc.queued_batch_count() == 3);  // orders-0 (new), orders-1, xxxxxx-0
+}
+
+TEST_CASE("the clock is read only when a record starts a batch") {
+  auto acc = make_accumulator();
+  static int reads = 0;
+  reads = 0;
+  const RecordAccumulator::Clock clock{[] {
+    ++reads;
+    return int64_t{100};
+  }};
+  CHECK(acc.append(kP0, record_of(100), {}, clock).new_batch);
+  CHECK(reads == 1);
+  for (int i = 0; i < 3; ++i) CHECK_FALSE(acc.append(kP0, record_of(100), {}, clock).new_batch);
+  CHECK(reads == 1);
+  // The batch was created at the clock's time: it is ready once linger_ms has passed since then.
+  CHECK_FALSE(is_ready(acc, 100 + kLingerMs - 1, kP0));
+  CHECK(is_ready(acc, 100 + kLingerMs, kP0));
+}
