@@ -38,9 +38,14 @@ constexpr auto kDeadlineCheckInterval = std::chrono::milliseconds(50);
 // The receive buffer. Frames up to this size are copied out of it; larger ones are read into their own.
 constexpr size_t kReceiveBufferBytes = 64 * 1024;
 // Spent buffers of large frames a connection keeps for the next ones: enough for a consumer's response being
-// read while the last one is still handed out, and none larger than this.
+// read while the last one is still handed out. Any frame the connection accepts (max_frame_bytes, with the
+// eighth of room a new buffer gets) may be kept: a consumer's responses grow with its partitions (1 MiB each
+// by default, up to fetch_max_bytes), and one larger than the kept buffers would be read into fresh memory
+// that the kernel maps and zeroes page by page, every time (at 32 MiB responses that halved consume).
 constexpr size_t kSpareFrameBuffers = 2;
-constexpr size_t kMaxSpareFrameBufferBytes = 16 * 1024 * 1024;
+size_t max_spare_frame_bytes(const ConnectionConfig& config) {
+  return size_t{config.max_frame_bytes} + config.max_frame_bytes / 8;
+}
 
 std::string api_name(ApiKey key) {
   return "api " + std::to_string(static_cast<unsigned>(key));
@@ -78,7 +83,7 @@ BrokerConnection::BrokerConnection(asio::io_context& io, BrokerAddress address,
       address_(std::move(address)),
       config_(config),
       spare_frames_(std::make_shared<SpareFrameBuffers>(kSpareFrameBuffers, kReceiveBufferBytes,
-                                                        kMaxSpareFrameBufferBytes)) {}
+                                                        max_spare_frame_bytes(config))) {}
 
 BrokerConnection::~BrokerConnection() {
   if (session_) session_->shut();

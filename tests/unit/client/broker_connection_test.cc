@@ -1,9 +1,11 @@
 // A connection reads a large response frame in pieces of up to a megabyte (the socket's low-water mark) and
-// then reads small frames again: the mark follows what is left of the frame and drops back after it.
+// then reads small frames again: the mark follows what is left of the frame and drops back after it. Spent
+// buffers of large frames are kept for the next ones, however large a frame the connection accepts.
 #include <catch2/catch.hpp>
 #include <string>
 
 #include "fake_broker.h"
+#include "millrace/client/errc.h"
 #include "network_client.h"
 
 using namespace millrace;
@@ -41,4 +43,32 @@ TEST_CASE("large frames of any length arrive whole and the small frames after th
       CHECK(std::string(response->payload().data(), response->payload().size()) == payload);
     }
   }
+}
+
+TEST_CASE("a connection keeps a spent frame of tens of megabytes and reads the next one into it") {
+  // A consumer of 32 partitions with backlog gets responses of 32 MiB (1 MiB per partition by default).
+  const std::string big(24 * 1024 * 1024, 'z');
+  FakeBroker* self = nullptr;
+  FakeBroker broker([&](const FakeBroker::Request& r) -> std::optional<Buffer> {
+    if (r.api_key == protocol::ApiKey::metadata) return FakeBroker::respond(r, self->metadata({}));
+    if (r.api_key != protocol::ApiKey::list_topics) return std::nullopt;
+    return FakeBroker::respond(r, wire::ListTopicsResponse{}, ByteView(big.data(), big.size()));
+  });
+  self = &broker;
+  ConnectionConfig config;
+  config.bootstrap = broker.bootstrap();
+  auto network = NetworkClient::create(config);
+  REQUIRE(network.ok());
+  wire::ListTopicsRequest request;
+  auto first = (*network)->call(std::nullopt, protocol::ApiKey::list_topics, request);
+  REQUIRE(first.ok());
+  REQUIRE(first->spares != nullptr);
+  const auto spares = first->spares;
+  const char* memory = first->bytes.data();
+  first = make_error(errc::closed, "dropped");
+  CHECK(spares->kept() == 1);
+  auto second = (*network)->call(std::nullopt, protocol::ApiKey::list_topics, request);
+  REQUIRE(second.ok());
+  CHECK(second->bytes.data() == memory);
+  CHECK(second->payload().size() == big.size());
 }
