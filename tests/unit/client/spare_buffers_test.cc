@@ -1,19 +1,16 @@
 // SpareBuffers keeps a few spent buffers within its bounds; large response frames and a poll's view array go
-// back to theirs when dropped, and a connection reads its next large frame into a spent one.
+// back to theirs when dropped (a connection reading into them: broker_connection_test).
 #include <catch2/catch.hpp>
 #include <memory>
 #include <string>
 
 #include "consumer_records_access.h"
-#include "fake_broker.h"
-#include "network_client.h"
 #include "response_frame.h"
 #include "spare_buffers.h"
 
 using namespace millrace;
 using namespace millrace::client;
 using namespace millrace::client::internal;
-using millrace::testing::FakeBroker;
 
 namespace {
 
@@ -106,35 +103,4 @@ TEST_CASE("a poll's view array goes back to the consumer's spares and serves the
   CHECK(&next[0] == memory);  // no new allocation: the same storage
   next = ConsumerRecords{};   // assigned over: its array goes back
   CHECK(spares->kept() == 1);
-}
-
-TEST_CASE("a connection reads its next large frame into the buffer of a dropped one") {
-  const std::string big(300 * 1024, 'b');  // far beyond the 64 KiB receive buffer
-  FakeBroker* self = nullptr;
-  FakeBroker broker([&](const FakeBroker::Request& r) -> std::optional<Buffer> {
-    if (r.api_key == protocol::ApiKey::metadata) return FakeBroker::respond(r, self->metadata({}));
-    if (r.api_key != protocol::ApiKey::list_topics) return std::nullopt;
-    return FakeBroker::respond(r, wire::ListTopicsResponse{}, ByteView(big.data(), big.size()));
-  });
-  self = &broker;
-  ConnectionConfig config;
-  config.bootstrap = broker.bootstrap();
-  auto network = NetworkClient::create(config);
-  REQUIRE(network.ok());
-  wire::ListTopicsRequest request;
-  auto first = (*network)->call(std::nullopt, protocol::ApiKey::list_topics, request);
-  REQUIRE(first.ok());
-  REQUIRE(first->payload().size() == big.size());
-  REQUIRE(first->spares != nullptr);
-  // A new buffer has room to spare for a somewhat larger frame next time.
-  CHECK(first->bytes.capacity() >= first->bytes.size() + first->bytes.size() / 8);
-  const auto spares = first->spares;
-  const char* memory = first->bytes.data();
-  first = make_error(errc::closed, "dropped");
-  CHECK(spares->kept() == 1);
-  auto second = (*network)->call(std::nullopt, protocol::ApiKey::list_topics, request);
-  REQUIRE(second.ok());
-  CHECK(second->bytes.data() == memory);
-  CHECK(spares->kept() == 0);
-  CHECK(std::string(second->payload().data(), second->payload().size()) == big);
 }
