@@ -21,8 +21,9 @@ PartitionId NullKeyPartitioner::choose(std::string_view topic, const std::vector
                                        const BatchOpen& batch_open) {
   assert(!candidates.empty());
   if (mode_ == NullKeyPartitioning::round_robin) {
-    uint64_t& next = round_robin_next_[std::string(topic)];
-    return candidates[next++ % candidates.size()];
+    auto it = round_robin_next_.find(topic);  // the name is copied only for a topic's first record
+    if (it == round_robin_next_.end()) it = round_robin_next_.emplace(std::string(topic), 0).first;
+    return candidates[it->second++ % candidates.size()];
   }
   if (const Sticky* sticky = find_sticky(topic)) {
     const Sticky& s = *sticky;

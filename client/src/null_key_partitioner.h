@@ -46,7 +46,7 @@ class NullKeyPartitioner {
   std::unordered_map<std::string, Sticky, StringHash, std::equal_to<>> sticky_;  // never removes an entry
   const std::string* last_topic_ = nullptr;  // the key of last_sticky_ (nodes do not move)
   Sticky* last_sticky_ = nullptr;
-  std::unordered_map<std::string, uint64_t> round_robin_next_;
+  std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>> round_robin_next_;
   std::mt19937_64 random_;
 };
 
