@@ -234,12 +234,7 @@ std::vector<RecordAccumulator::BatchPtr> RecordAccumulator::expire(int64_t now_m
         ++b;
       }
     }
-    if (queue.empty()) {
-      last_found_ = nullptr;
-      it = queues_.erase(it);
-    } else {
-      ++it;
-    }
+    it = queue.empty() ? erase_queue(it) : std::next(it);
   }
   return out;
 }

@@ -161,9 +161,9 @@ class RecordAccumulator {
   // queue is removed. Queues go through find_queue() and erase_queue() to keep it right.
   Queues::value_type* last_found_ = nullptr;
   Queues::value_type* find_queue(PartitionKey partition);
-  void erase_queue(Queues::iterator it) {
+  Queues::iterator erase_queue(Queues::iterator it) {
     last_found_ = nullptr;
-    queues_.erase(it);
+    return queues_.erase(it);
   }
   bool may_send(const TopicPartition& partition, const ProducerBatch& front) const;
   // Whether the back batch of `queue` (non-empty) takes a record that does not fit in batch_bytes because
