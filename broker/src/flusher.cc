@@ -1,11 +1,17 @@
 #include "millrace/broker/flusher.h"
 
+#include <pthread.h>
+
 #include <boost/asio/post.hpp>
 
 namespace millrace::broker {
 
 Flusher::Flusher(boost::asio::io_context& owner) : owner_(owner) {
-  for (int i = 0; i < kFlushThreads; ++i) threads_.emplace_back([this] { run(); });
+  for (int i = 0; i < kFlushThreads; ++i)
+    threads_.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "millraced-flush");
+      run();
+    });
 }
 
 Flusher::~Flusher() {

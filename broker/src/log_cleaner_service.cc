@@ -1,5 +1,7 @@
 #include "millrace/broker/log_cleaner_service.h"
 
+#include <pthread.h>
+
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -29,7 +31,10 @@ LogCleanerService::~LogCleanerService() {
 }
 
 void LogCleanerService::start() {
-  thread_ = std::thread([this] { run_thread(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "millraced-clean");
+    run_thread();
+  });
   schedule_check();
 }
 

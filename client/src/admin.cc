@@ -136,7 +136,7 @@ class Admin::Impl {
 };
 
 Result<std::unique_ptr<Admin>> Admin::create(ConnectionConfig config) {
-  auto network = internal::NetworkClient::create(config);
+  auto network = internal::NetworkClient::create(config, "millrace-admin");
   if (!network) return std::move(network).error();
   return std::unique_ptr<Admin>(new Admin(std::make_unique<Impl>(std::move(*network))));
 }

@@ -392,7 +392,7 @@ void Consumer::Impl::close() {
 
 Result<std::unique_ptr<Consumer>> Consumer::create(ConsumerConfig config) {
   if (auto st = validate(config); !st) return std::move(st).error();
-  auto network = internal::NetworkClient::create(config.connection);
+  auto network = internal::NetworkClient::create(config.connection, "millrace-cons");
   if (!network) return std::move(network).error();
   return std::unique_ptr<Consumer>(
       new Consumer(std::make_unique<Impl>(std::move(config), std::move(*network))));

@@ -1,11 +1,18 @@
 #include "io_thread.h"
 
+#include <pthread.h>
+
 #include <boost/asio/post.hpp>
 #include <cassert>
+#include <string>
 
 namespace millrace::client::internal {
 
-IoThread::IoThread() : work_(boost::asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {}
+IoThread::IoThread(const char* name)
+    : work_(boost::asio::make_work_guard(io_)), thread_([this, name = std::string(name).substr(0, 15)] {
+        pthread_setname_np(pthread_self(), name.c_str());
+        io_.run();
+      }) {}
 
 IoThread::~IoThread() {
   stop([] {});

@@ -10,7 +10,8 @@ namespace millrace::client::internal {
 
 class IoThread {
  public:
-  IoThread();  // starts the thread
+  // Starts the thread, named `name` (what `top -H` and perf show; at most 15 characters are kept).
+  explicit IoThread(const char* name);
   ~IoThread();
   IoThread(const IoThread&) = delete;
   IoThread& operator=(const IoThread&) = delete;

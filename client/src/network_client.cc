@@ -13,15 +13,17 @@ namespace millrace::client::internal {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
-Result<std::unique_ptr<NetworkClient>> NetworkClient::create(const ConnectionConfig& config) {
+Result<std::unique_ptr<NetworkClient>> NetworkClient::create(const ConnectionConfig& config,
+                                                             const char* thread_name) {
   if (auto st = validate(config); !st) return std::move(st).error();
   auto bootstrap = parse_bootstrap(config.bootstrap);
   if (!bootstrap) return std::move(bootstrap).error();
-  return std::make_unique<NetworkClient>(config, std::move(*bootstrap));
+  return std::make_unique<NetworkClient>(config, std::move(*bootstrap), thread_name);
 }
 
-NetworkClient::NetworkClient(ConnectionConfig config, std::vector<BrokerAddress> bootstrap)
-    : config_(std::move(config)), bootstrap_(std::move(bootstrap)) {}
+NetworkClient::NetworkClient(ConnectionConfig config, std::vector<BrokerAddress> bootstrap,
+                             const char* thread_name)
+    : io_thread_(thread_name), config_(std::move(config)), bootstrap_(std::move(bootstrap)) {}
 
 NetworkClient::~NetworkClient() {
   shutdown();

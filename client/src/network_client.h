@@ -37,8 +37,10 @@ class NetworkClient {
   using Destination = std::optional<NodeId>;  // nullopt: any broker
   using MetadataDone = std::function<void(const Status&)>;
 
-  static Result<std::unique_ptr<NetworkClient>> create(const ConnectionConfig& config);
-  NetworkClient(ConnectionConfig config, std::vector<BrokerAddress> bootstrap);
+  // `thread_name` names the I/O thread (see IoThread).
+  static Result<std::unique_ptr<NetworkClient>> create(const ConnectionConfig& config,
+                                                       const char* thread_name);
+  NetworkClient(ConnectionConfig config, std::vector<BrokerAddress> bootstrap, const char* thread_name);
   ~NetworkClient();
 
   boost::asio::io_context& io_context() { return io_thread_.context(); }

@@ -219,7 +219,7 @@ void Producer::Impl::close(std::chrono::milliseconds timeout) {
 
 Result<std::unique_ptr<Producer>> Producer::create(ProducerConfig config) {
   if (auto st = validate(config); !st) return std::move(st).error();
-  auto network = internal::NetworkClient::create(config.connection);
+  auto network = internal::NetworkClient::create(config.connection, "millrace-prod");
   if (!network) return std::move(network).error();
   return std::unique_ptr<Producer>(
       new Producer(std::make_unique<Impl>(std::move(config), std::move(*network))));

@@ -32,7 +32,7 @@ class FramesServed {
     ConnectionConfig config;
     config.bootstrap = broker_.bootstrap();
     config.request_timeout_ms = request_timeout_ms;
-    auto network = NetworkClient::create(config);
+    auto network = NetworkClient::create(config, "test-io");
     REQUIRE(network.ok());
     network_ = std::move(*network);
   }
