@@ -39,6 +39,7 @@ MEMORY_PARTITIONS, MEMORY_FALLBACK_PARTITIONS = 10_000, 5_000
 class Paths:
     def __init__(self, args):
         self.millrace, self.millraced, self.jsbench = args.millrace, args.millraced, args.jsbench
+        self.ingest_floor = args.ingest_floor
 
 
 def say(message):
@@ -254,6 +255,7 @@ def main():
     parser.add_argument("--millrace", required=True)
     parser.add_argument("--millraced", required=True)
     parser.add_argument("--jsbench", required=True)
+    parser.add_argument("--ingest-floor", required=True, help="the millrace-ingest-floor binary")
     parser.add_argument("--work-dir", required=True, help="data of this run (removed servers' data stays)")
     parser.add_argument("--out", required=True, help="directory for results.md, results.json, bench.log")
     parser.add_argument("--profile", action="store_true", help="profile the broker in the 1 KiB 8-partition runs")
@@ -276,12 +278,16 @@ def main():
     results["disk"] = machine.disk(work, plan["fio_s"], log)
     say(f"machine: how late an idle thread wakes ({plan['idle_s']} s of 1 ms sleeps)")
     results["lateness"] = machine.wakeup_lateness(plan["idle_s"])
+    say("machine: one loopback stream into 8 page-cache files, no protocol (millrace-ingest-floor)")
+    results["ingest_floor"] = machine.ingest_floor(paths.ingest_floor, work, plan["messages"][1024] * 1024, log)
     run_millrace(paths, plan, work, log, results, args.out if args.profile else None, not args.skip_jetstream)
     run_tmpfs(paths, plan, log, results)
     run_cluster(paths, plan, work, log, results)
     say("machine: disk again (fio), to see how much it drifted during the Millrace runs")
     results["disk_after"] = machine.disk(work, plan["fio_s"], log)
     results["lateness_after"] = machine.wakeup_lateness(plan["idle_s"])
+    results["ingest_floor_after"] = machine.ingest_floor(paths.ingest_floor, work, plan["messages"][1024] * 1024,
+                                                         log)
     run_memory(paths, plan, work, log, results)
     if not args.skip_jetstream:
         run_jetstream(paths, plan, work, log, results)

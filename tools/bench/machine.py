@@ -1,6 +1,7 @@
 """The machine's limits, measured in the same run as the brokers: loopback TCP bandwidth (iperf3), the
 disk's sequential write rate with and without an fdatasync after every write (fio), on the filesystem that
-holds the brokers' data, and how late an idle thread wakes up (scheduling jitter)."""
+holds the brokers' data, how fast one loopback connection can fill page-cache files with no protocol at all
+(millrace-ingest-floor), and how late an idle thread wakes up (scheduling jitter)."""
 import json
 import os
 import time
@@ -81,6 +82,27 @@ def disk(work_dir, seconds, log):
         if name == "seq_write" and write:  # the wall clock also holds fio's start-up
             results["seq_write_synced_mb_per_s"] = write["io_bytes"] / 1e6 / write["wall_s"]
     results["error"] = "; ".join(errors) or None
+    return results
+
+
+def ingest_floor(binary, work_dir, total_bytes, log, attempts=3):
+    """The most a broker with one network thread can take in on this machine: one loopback TCP stream into 8
+    page-cache files in 256 KiB writes, no protocol (tools/ingestfloor). "plain" moves the bytes only;
+    "checksums" also copies 1 KiB values into each write and CRC-32Cs it on both sides, the per-byte work the
+    record format asks for. Each is the median of `attempts` runs by MB/s, with its CPU seconds per GB."""
+    results = {}
+    for name, extra in (("plain", []), ("checksums", ["--checksums"])):
+        runs, errors = [], []
+        for _ in range(attempts):
+            code, out, err = procs.run([binary, "--dir", work_dir, "--bytes", str(total_bytes), "--json"] + extra,
+                                       timeout_s=120, log=log)
+            try:
+                runs.append(json.loads(out))
+            except json.JSONDecodeError:
+                errors.append(err.strip() or f"exit status {code}")
+        runs.sort(key=lambda run: run["mb_per_s"])
+        results[name] = runs[len(runs) // 2] if runs else {"error": "; ".join(errors)}
+        results[name]["attempts_mb_per_s"] = [run["mb_per_s"] for run in runs]
     return results
 
 

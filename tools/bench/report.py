@@ -66,6 +66,15 @@ def lateness(result):
     return f"{num(result['p50_ms'], 2)} / {num(result['p99_ms'], 2)} / {num(result['max_ms'], 2)} ms"
 
 
+def floor_cell(result):
+    """An ingest-floor figure: MB/s, and the whole machine's CPU seconds per GB moved (write-back included)."""
+    if not result:
+        return "–"
+    if result.get("error"):
+        return f"error: {short_error(result['error'])}"
+    return f"{num(result.get('mb_per_s'))} MB/s ({num(result.get('machine_cpu_s_per_gb'), 2)} CPU-s/GB)"
+
+
 def machine_section(r):
     loop = r["loopback"].get("mb_per_s")
     d, d2 = r["disk"], r.get("disk_after", {})
@@ -85,6 +94,12 @@ def machine_section(r):
         f"| {num(d2.get('append_fsync_4k_per_s'), 0)} |",
         f"| 4 KiB overwrites + fdatasync in a preallocated file: syncs/s | "
         f"{num(d.get('overwrite_fsync_4k_per_s'), 0)} | {num(d2.get('overwrite_fsync_4k_per_s'), 0)} |",
+        f"| **ingest floor**: one loopback stream into 8 page-cache files, 256 KiB writes, no protocol "
+        f"(millrace-ingest-floor, median of 3) | {floor_cell((r.get('ingest_floor') or {}).get('plain'))} "
+        f"| {floor_cell((r.get('ingest_floor_after') or {}).get('plain'))} |",
+        f"| the same with 1 KiB values copied into each write and CRC-32C on both sides "
+        f"| {floor_cell((r.get('ingest_floor') or {}).get('checksums'))} "
+        f"| {floor_cell((r.get('ingest_floor_after') or {}).get('checksums'))} |",
         f"| an idle thread's 1 ms sleeps: how late it wakes, p50 / p99 / max | {lateness(r.get('lateness'))} "
         f"| {lateness(r.get('lateness_after'))} |",
     ]
@@ -243,6 +258,7 @@ def targets_section(r):
         return None if value is None else (value >= goal if higher else value < goal)
 
     produce_loop = ratio(m1["produce"].get("mb_per_s"), loop)
+    floor_mb = ((r.get("ingest_floor") or {}).get("checksums") or {}).get("mb_per_s")
     produce_js = ratio(m1["produce"].get("mb_per_s"), js1["produce"].get("mb_per_s"))
     consume_loop = ratio(m1["consume"].get("mb_per_s"), loop)
     all_fsync = ratio(mall["produce"].get("mb_per_s"), fsync_mb)
@@ -258,7 +274,9 @@ def targets_section(r):
     cluster_js = ratio(cluster1k["produce"].get("mb_per_s"), js3["produce"].get("mb_per_s"))
     rows = ["| target | measured | goal | | without the disk waits (diagnostic rows) |", "|---|---:|---:|---|---|",
             line("produce 1 KiB acks=1 8p / loopback", num(produce_loop, 3), "≥ 0.35", cmp(produce_loop, 0.35),
-                 f"flush: interval: {num(ratio(interval['produce'].get('mb_per_s'), loop), 3)}"),
+                 f"flush: interval: {num(ratio(interval['produce'].get('mb_per_s'), loop), 3)}; the ingest floor "
+                 f"(with checksums) is {num(ratio(floor_mb, loop), 3)} of loopback, and Millrace "
+                 f"{num(ratio(m1['produce'].get('mb_per_s'), floor_mb), 3)} of that floor"),
             line("produce 1 KiB acks=1 8p / JetStream R1", num(produce_js, 2), "≥ 4", cmp(produce_js, 4),
                  f"flush: interval: "
                  f"{num(ratio(interval['produce'].get('mb_per_s'), js1['produce'].get('mb_per_s')), 2)}"),

@@ -43,11 +43,11 @@ fi
 # The project's own dependencies (Boost, Protobuf, ...), as the other scripts install them.
 "$ROOT/tools/scripts/install-deps.sh" >/dev/null
 
-echo "bench: building millrace and millraced (Release) in $BUILD_DIR"
+echo "bench: building millrace, millraced and millrace-ingest-floor (Release) in $BUILD_DIR"
 if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
   cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
-ninja -C "$BUILD_DIR" millrace millraced >/dev/null
+ninja -C "$BUILD_DIR" millrace millraced millrace-ingest-floor >/dev/null
 
 echo "bench: building the JetStream load generator (Debian's nats.go, GOPATH mode, offline)"
 mkdir -p "$BUILD_DIR/bench"
@@ -61,4 +61,5 @@ cleanup() { rm -rf "$WORK"/run.*; }
 trap cleanup EXIT
 PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$ROOT/tools/bench/compare.py" --millrace "$BUILD_DIR/tools/cli/millrace" \
   --millraced "$BUILD_DIR/tools/daemon/millraced" --jsbench "$BUILD_DIR/bench/jsbench" \
+  --ingest-floor "$BUILD_DIR/tools/ingestfloor/millrace-ingest-floor" \
   --work-dir "$WORK" --out "$OUT" "${ARGS[@]}"
