@@ -35,9 +35,15 @@ RecordBatchBuilder::RecordBatchBuilder(Buffer storage)
     : buffer_(std::move(storage)),
       producer_id_(bf::kNoProducerId),
       producer_epoch_(bf::kNoProducerEpoch),
-      base_sequence_(bf::kNoSequence) {
+      base_sequence_(bf::kNoSequence),
+      crc_end_(bf::kAttributes) {
   buffer_.clear();
-  buffer_.resize(bf::kHeaderSize);
+  buffer_.resize(bf::kHeaderSize);  // zeros: the header fields are patched into the CRC by build()
+}
+
+void RecordBatchBuilder::extend_crc() {
+  crc_ = crc32c_extend(crc_, buffer_.data() + crc_end_, buffer_.size() - crc_end_);
+  crc_end_ = buffer_.size();
 }
 
 void RecordBatchBuilder::set_producer(int64_t producer_id, int16_t producer_epoch, int32_t base_sequence) {
@@ -89,10 +95,12 @@ void RecordBatchBuilder::append(const RecordRef& record) {
   assert(buffer_.size() - body_start == body_size);
   (void)body_start;
   ++record_count_;
+  if (buffer_.size() - crc_end_ >= kCrcChunkBytes) extend_crc();
 }
 
 Buffer RecordBatchBuilder::build() {
   assert(record_count_ > 0);
+  extend_crc();  // the records not checksummed yet, with the header fields still zero
   char* p = buffer_.data();
   store_be<int64_t>(p + bf::kBaseOffset, 0);
   store_be<int32_t>(p + bf::kBatchLength, static_cast<int32_t>(buffer_.size() - bf::kLogOverhead));
@@ -106,12 +114,16 @@ Buffer RecordBatchBuilder::build() {
   store_be<int16_t>(p + bf::kProducerEpoch, producer_epoch_);
   store_be<int32_t>(p + bf::kBaseSequence, base_sequence_);
   store_be<int32_t>(p + bf::kRecordCount, static_cast<int32_t>(record_count_));
-  store_be<uint32_t>(p + bf::kCrc, crc32c(p + bf::kAttributes, buffer_.size() - bf::kAttributes));
+  static constexpr char kZeroHeader[bf::kHeaderSize - bf::kAttributes] = {};
+  store_be<uint32_t>(p + bf::kCrc, crc32c_patch(crc_, buffer_.size() - bf::kAttributes, 0, kZeroHeader,
+                                                p + bf::kAttributes, sizeof kZeroHeader));
 
   Buffer out;
   out.swap(buffer_);
   buffer_.resize(bf::kHeaderSize);
   record_count_ = 0;
+  crc_ = 0;
+  crc_end_ = bf::kAttributes;
   return out;
 }
 

@@ -33,7 +33,13 @@ class RecordBatchBuilder {
   // Finishes the batch: fills the header and CRC, returns the bytes. The builder is empty afterwards.
   Buffer build();
 
+  // Records are checksummed in pieces of at least this many bytes as they are appended, while they are still
+  // in the cache; build() checksums the rest and patches the header fields in (crc32c_patch).
+  static constexpr size_t kCrcChunkBytes = 8 * 1024;
+
  private:
+  void extend_crc();
+
   Buffer buffer_;
   size_t record_count_ = 0;
   int64_t base_timestamp_ms_ = 0;
@@ -41,6 +47,9 @@ class RecordBatchBuilder {
   int64_t producer_id_;
   int16_t producer_epoch_;
   int32_t base_sequence_;
+  // CRC-32C of buffer_[kAttributes, crc_end_), taken while the header fields after kAttributes were zero.
+  uint32_t crc_ = 0;
+  size_t crc_end_;
 };
 
 }  // namespace millrace::protocol
