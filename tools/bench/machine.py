@@ -94,6 +94,7 @@ def ingest_floor(binary, work_dir, total_bytes, log, attempts=3):
     for name, extra in (("plain", []), ("checksums", ["--checksums"])):
         runs, errors = [], []
         for _ in range(attempts):
+            os.sync()  # as before every benchmark command (procs.run_json): no earlier write-back to pay for
             code, out, err = procs.run([binary, "--dir", work_dir, "--bytes", str(total_bytes), "--json"] + extra,
                                        timeout_s=120, log=log)
             try:

@@ -115,7 +115,14 @@ def run_json(argv, timeout_s, log=None):
     """Runs a benchmark that prints one JSON object on its last stdout line. Returns the object, with
     'error' set when the command failed (the numbers it printed, if any, are kept), and 'steal_pct': the
     share of the machine's CPU time the hypervisor took meanwhile (on a VM whose host is busy, the run had
-    less than the cores it counted on)."""
+    less than the cores it counted on).
+
+    First it writes back every dirty page (sync), so that no benchmark pays for the write-back of the one
+    before it -- fio measures the disk with nothing else dirty too; 'settle_s' is how long that took (not
+    part of the benchmark's time)."""
+    settle_started = time.monotonic()
+    os.sync()
+    settle_s = time.monotonic() - settle_started
     ticks_before, steal_before = cpu_ticks()
     code, out, err = run(argv, timeout_s, log)
     ticks_after, steal_after = cpu_ticks()
@@ -131,6 +138,7 @@ def run_json(argv, timeout_s, log=None):
         result["error"] = message
     if ticks_after > ticks_before:
         result["steal_pct"] = 100.0 * (steal_after - steal_before) / (ticks_after - ticks_before)
+    result["settle_s"] = settle_s
     return result
 
 
