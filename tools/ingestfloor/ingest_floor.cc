@@ -14,6 +14,7 @@
 #include <fstream>
 #include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "millrace/protocol/crc32c.h"
@@ -23,6 +24,8 @@ namespace {
 
 constexpr size_t kChecksumBytes = 4;  // each slice starts with the CRC-32C of the rest
 constexpr size_t kValueSourceBytes = 1 << 20;
+constexpr int kMaxPartitions = 1000;                 // one iovec each in a sendmsg (IOV_MAX is 1024)
+constexpr uint64_t kMaxRequestBytes = 256ull << 20;  // a request is one buffer on each side
 
 Error system_error(const std::string& what) {
   return Error{std::error_code(errno, std::system_category()), what};
@@ -199,10 +202,13 @@ class PartitionFiles {
 }  // namespace
 
 Result<IngestFloorResult> measure_ingest_floor(const IngestFloorOptions& options) {
-  if (options.partitions < 1 || options.write_bytes <= kChecksumBytes + options.record_bytes ||
-      options.record_bytes == 0 || options.record_bytes > kValueSourceBytes / 2)
+  if (options.partitions < 1 || options.partitions > kMaxPartitions ||
+      options.write_bytes <= kChecksumBytes + options.record_bytes || options.record_bytes == 0 ||
+      options.record_bytes > kValueSourceBytes / 2 ||
+      options.write_bytes * static_cast<uint64_t>(options.partitions) > kMaxRequestBytes)
     return Error{std::make_error_code(std::errc::invalid_argument),
-                 "need partitions >= 1, 0 < record_bytes <= 512 KiB and write_bytes > record_bytes + 4"};
+                 "need 1 <= partitions <= 1000, 0 < record_bytes <= 512 KiB, write_bytes > record_bytes + 4 "
+                 "and write_bytes x partitions <= 256 MiB"};
   uint64_t request_bytes = options.write_bytes * static_cast<uint64_t>(options.partitions);
   uint64_t requests = options.total_bytes / request_bytes;
   if (requests == 0)

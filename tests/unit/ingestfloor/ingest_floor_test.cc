@@ -48,6 +48,14 @@ TEST_CASE("The ingest floor reports what it cannot do instead of a number") {
     options.total_bytes = options.write_bytes;
     CHECK_FALSE(measure_ingest_floor(options).ok());
   }
+  SECTION("more partitions than one gathered write can carry") {
+    options.partitions = 5000;
+    CHECK_FALSE(measure_ingest_floor(options).ok());
+  }
+  SECTION("requests larger than 256 MiB") {
+    options.write_bytes = size_t{1} << 30;
+    CHECK_FALSE(measure_ingest_floor(options).ok());
+  }
   SECTION("values larger than a write") {
     options.record_bytes = options.write_bytes;
     CHECK_FALSE(measure_ingest_floor(options).ok());
