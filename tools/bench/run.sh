@@ -4,11 +4,11 @@
 #   tools/bench/run.sh [--quick] [--profile] [--skip-jetstream] [--out DIR]
 #
 # Installs what it needs (iperf3, fio, nats-server, golang, golang-github-nats-io-go-nats-dev, perf) with
-# apt-get when missing, builds millrace and millraced (Release, in $BUILD_DIR, default build-bench) and the
-# JetStream load generator, then measures the machine's limits, Millrace and NATS JetStream on this machine,
-# all on 127.0.0.1 with ports chosen at run time, and writes results.md / results.json to --out (default
-# $BUILD_DIR/bench-results). Every server it starts is stopped on exit. About 10-15 minutes; --quick about 4.
-# Numbers only: this is not a test and is not part of ctest or .ci/run. Method: docs/performance.md.
+# apt-get when missing, builds millrace, millraced and millrace-ingest-floor (Release, in $BUILD_DIR, default
+# build-bench) and the JetStream load generator, then measures the machine's limits, Millrace and NATS
+# JetStream on this machine, all on 127.0.0.1 with ports chosen at run time, and writes results.md /
+# results.json to --out (default $BUILD_DIR/bench-results). Every server it starts is stopped on exit. About
+# 7-10 minutes; --quick about 2-4. Numbers only: not a test, not part of ctest or .ci/run. docs/performance.md.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
