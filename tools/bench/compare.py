@@ -62,6 +62,15 @@ def median_run(attempts, key):
     return chosen
 
 
+def measure_ingest_floor(paths, plan, work, log, attempts=3):
+    """The ingest floor without and with checksums (machine.ingest_floor), the median of `attempts` each, for
+    as many bytes as the 1 KiB produce runs send."""
+    total_bytes = plan["messages"][1024] * 1024
+    return {name: median_run([machine.ingest_floor(paths.ingest_floor, work, total_bytes, checksums, log)
+                              for _ in range(attempts)], "mb_per_s")
+            for name, checksums in (("plain", False), ("checksums", True))}
+
+
 def repeats_for(plan, size, partitions):
     return plan["repeats"] if size == 1024 and partitions == 8 else 1
 
@@ -279,15 +288,14 @@ def main():
     say(f"machine: how late an idle thread wakes ({plan['idle_s']} s of 1 ms sleeps)")
     results["lateness"] = machine.wakeup_lateness(plan["idle_s"])
     say("machine: one loopback stream into 8 page-cache files, no protocol (millrace-ingest-floor)")
-    results["ingest_floor"] = machine.ingest_floor(paths.ingest_floor, work, plan["messages"][1024] * 1024, log)
+    results["ingest_floor"] = measure_ingest_floor(paths, plan, work, log)
     run_millrace(paths, plan, work, log, results, args.out if args.profile else None, not args.skip_jetstream)
     run_tmpfs(paths, plan, log, results)
     run_cluster(paths, plan, work, log, results)
     say("machine: disk again (fio), to see how much it drifted during the Millrace runs")
     results["disk_after"] = machine.disk(work, plan["fio_s"], log)
     results["lateness_after"] = machine.wakeup_lateness(plan["idle_s"])
-    results["ingest_floor_after"] = machine.ingest_floor(paths.ingest_floor, work, plan["messages"][1024] * 1024,
-                                                         log)
+    results["ingest_floor_after"] = measure_ingest_floor(paths, plan, work, log)
     run_memory(paths, plan, work, log, results)
     if not args.skip_jetstream:
         run_jetstream(paths, plan, work, log, results)

@@ -85,26 +85,18 @@ def disk(work_dir, seconds, log):
     return results
 
 
-def ingest_floor(binary, work_dir, total_bytes, log, attempts=3):
-    """The most a broker with one network thread can take in on this machine: one loopback TCP stream into 8
-    page-cache files in 256 KiB writes, no protocol (tools/ingestfloor). "plain" moves the bytes only;
-    "checksums" also copies 1 KiB values into each write and CRC-32Cs it on both sides, the per-byte work the
-    record format asks for. Each is the median of `attempts` runs by MB/s, with its CPU seconds per GB."""
-    results = {}
-    for name, extra in (("plain", []), ("checksums", ["--checksums"])):
-        runs, errors = [], []
-        for _ in range(attempts):
-            os.sync()  # as before every benchmark command (procs.run_json): no earlier write-back to pay for
-            code, out, err = procs.run([binary, "--dir", work_dir, "--bytes", str(total_bytes), "--json"] + extra,
-                                       timeout_s=120, log=log)
-            try:
-                runs.append(json.loads(out))
-            except json.JSONDecodeError:
-                errors.append(err.strip() or f"exit status {code}")
-        runs.sort(key=lambda run: run["mb_per_s"])
-        results[name] = runs[len(runs) // 2] if runs else {"error": "; ".join(errors)}
-        results[name]["attempts_mb_per_s"] = [run["mb_per_s"] for run in runs]
-    return results
+def ingest_floor(binary, work_dir, total_bytes, checksums, log):
+    """One run of the ingest floor: the most a broker with one network thread can take in on this machine, one
+    loopback TCP stream into 8 page-cache files in 256 KiB writes, no protocol (tools/ingestfloor). With
+    `checksums` it also copies 1 KiB values into each write and CRC-32Cs it on both sides, the per-byte work
+    the record format asks for. Its JSON (MB/s, CPU seconds per GB), or {"error": ...}."""
+    os.sync()  # as before every benchmark command (procs.run_json): no earlier write-back to pay for
+    argv = [binary, "--dir", work_dir, "--bytes", str(total_bytes), "--json"] + (["--checksums"] if checksums else [])
+    code, out, err = procs.run(argv, timeout_s=120, log=log)
+    try:
+        return json.loads(out)
+    except json.JSONDecodeError:
+        return {"error": err.strip() or f"exit status {code}"}
 
 
 def wakeup_lateness(seconds):

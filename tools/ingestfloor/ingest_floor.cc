@@ -1,7 +1,6 @@
 #include "ingest_floor.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -11,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <thread>
@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "millrace/protocol/crc32c.h"
+#include "millrace/storage/posix_file.h"
 
 namespace millrace::ingestfloor {
 namespace {
@@ -47,12 +48,13 @@ double machine_busy_seconds() {
          static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-class FileDescriptor {
+// A socket, closed when it goes out of scope.
+class Socket {
  public:
-  explicit FileDescriptor(int fd = -1) : fd_(fd) {}
-  FileDescriptor(FileDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  FileDescriptor& operator=(FileDescriptor&&) = delete;
-  ~FileDescriptor() {
+  explicit Socket(int fd) : fd_(fd) {}
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+  ~Socket() {
     if (fd_ >= 0) ::close(fd_);
   }
   int get() const { return fd_; }
@@ -106,7 +108,7 @@ void fill_slice(const IngestFloorOptions& options, const std::vector<char>& sour
 // The sending thread: one frame per request, a 4-byte length then one slice per partition (gather write).
 std::optional<Error> run_sender(const IngestFloorOptions& options, uint64_t requests, sockaddr_in address,
                                 double& cpu_seconds) {
-  FileDescriptor socket(::socket(AF_INET, SOCK_STREAM, 0));
+  Socket socket(::socket(AF_INET, SOCK_STREAM, 0));
   if (::connect(socket.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
     return system_error("connect");
   std::vector<char> source(kValueSourceBytes);
@@ -131,29 +133,26 @@ std::optional<Error> run_sender(const IngestFloorOptions& options, uint64_t requ
 }
 
 // The receiving thread: reads each frame whole, checks each slice's CRC (with checksums), and appends each
-// slice to its partition's file.
-std::optional<Error> run_receiver(const IngestFloorOptions& options, const std::vector<FileDescriptor>& files,
-                                  int socket, uint64_t& bytes, double& cpu_seconds) {
+// slice to its partition's file (one pwrite, as the broker's storage appends).
+std::optional<Error> run_receiver(const IngestFloorOptions& options,
+                                  const std::vector<std::unique_ptr<storage::PosixFile>>& files, int socket,
+                                  uint64_t& bytes, double& cpu_seconds) {
   std::vector<char> frame(options.write_bytes * files.size());
-  std::vector<off_t> ends(files.size(), 0);
   for (;;) {
     uint32_t length = 0;
     if (!receive_exactly(socket, reinterpret_cast<char*>(&length), sizeof length)) break;
     if (length != frame.size() || !receive_exactly(socket, frame.data(), frame.size()))
       return Error{std::make_error_code(std::errc::protocol_error), "short or malformed frame"};
     for (size_t partition = 0; partition < files.size(); ++partition) {
-      const char* slice = frame.data() + partition * options.write_bytes;
+      const ByteView slice(frame.data() + partition * options.write_bytes, options.write_bytes);
       if (options.checksums) {
         uint32_t expected = 0;
-        std::memcpy(&expected, slice, sizeof expected);
-        if (protocol::crc32c(slice + kChecksumBytes, options.write_bytes - kChecksumBytes) != expected)
+        std::memcpy(&expected, slice.data(), sizeof expected);
+        if (protocol::crc32c(slice.data() + kChecksumBytes, slice.size() - kChecksumBytes) != expected)
           return Error{std::make_error_code(std::errc::protocol_error), "CRC mismatch"};
       }
-      if (::pwrite(files[partition].get(), slice, options.write_bytes, ends[partition]) !=
-          static_cast<ssize_t>(options.write_bytes))
-        return system_error("pwrite");
-      ends[partition] += static_cast<off_t>(options.write_bytes);
-      bytes += options.write_bytes;
+      if (auto appended = files[partition]->append(slice); !appended) return std::move(appended).error();
+      bytes += slice.size();
     }
   }
   cpu_seconds = thread_cpu_seconds();
@@ -165,25 +164,28 @@ class PartitionFiles {
  public:
   explicit PartitionFiles(const IngestFloorOptions& options) {
     for (int partition = 0; partition < options.partitions; ++partition) {
-      paths_.push_back(options.directory + "/ingest-floor-" + std::to_string(::getpid()) + "-" +
-                       std::to_string(partition));
-      files_.emplace_back(::open(paths_.back().c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0644));
-      if (files_.back().get() < 0) {
-        error_ = system_error("open " + paths_.back());
-        paths_.pop_back();
-        files_.pop_back();
+      std::filesystem::path path =
+          std::filesystem::path(options.directory) /
+          ("ingest-floor-" + std::to_string(::getpid()) + "-" + std::to_string(partition));
+      auto file = storage::PosixFile::open(path, storage::OpenMode::create_new);
+      if (!file) {
+        error_ = std::move(file).error();
         return;
       }
+      paths_.push_back(std::move(path));
+      files_.push_back(std::move(*file));
     }
   }
   PartitionFiles(const PartitionFiles&) = delete;
   PartitionFiles& operator=(const PartitionFiles&) = delete;
   ~PartitionFiles() {
+    files_.clear();
     for (const auto& path : paths_) ::unlink(path.c_str());
   }
 
   const std::optional<Error>& error() const { return error_; }
-  const std::vector<FileDescriptor>& files() const { return files_; }
+  const std::vector<std::unique_ptr<storage::PosixFile>>& files() const { return files_; }
+  // What the file system says the files hold (not what was appended through them).
   uint64_t bytes_on_disk() const {
     uint64_t total = 0;
     for (const auto& path : paths_) {
@@ -194,8 +196,8 @@ class PartitionFiles {
   }
 
  private:
-  std::vector<std::string> paths_;
-  std::vector<FileDescriptor> files_;
+  std::vector<std::filesystem::path> paths_;
+  std::vector<std::unique_ptr<storage::PosixFile>> files_;
   std::optional<Error> error_;
 };
 
@@ -216,7 +218,7 @@ Result<IngestFloorResult> measure_ingest_floor(const IngestFloorOptions& options
 
   PartitionFiles files(options);
   if (files.error()) return *files.error();
-  FileDescriptor listener(::socket(AF_INET, SOCK_STREAM, 0));
+  Socket listener(::socket(AF_INET, SOCK_STREAM, 0));
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -231,7 +233,7 @@ Result<IngestFloorResult> measure_ingest_floor(const IngestFloorOptions& options
   auto started = std::chrono::steady_clock::now();
   std::optional<Error> sender_error, receiver_error;
   std::thread sender([&] { sender_error = run_sender(options, requests, address, result.sender_cpu_s); });
-  FileDescriptor connection(::accept(listener.get(), nullptr, nullptr));
+  Socket connection(::accept(listener.get(), nullptr, nullptr));
   if (connection.get() < 0) {
     receiver_error = system_error("accept");
   } else {
