@@ -8,7 +8,6 @@
 #include "consumer_partition.h"
 #include "consumer_records_access.h"
 #include "deadline.h"
-#include "fetched_batches.h"
 #include "fetcher.h"
 #include "millrace/client/errc.h"
 #include "millrace/protocol/errc.h"
@@ -37,8 +36,13 @@ ConsumerRecordView to_view(const std::string& topic, PartitionId partition, cons
 // Consumer::Impl: assignment, positions and the poll loop; the Fetcher does the I/O.
 class Consumer::Impl {
  public:
-  Impl(ConsumerConfig config, std::unique_ptr<internal::NetworkClient> network)
-      : config_(std::move(config)), network_(std::move(network)), fetcher_(*network_, config_) {}
+  // `network` carries every request; `fetch_only` (fetch_connections - 1 of them) carry fetches too.
+  Impl(ConsumerConfig config, std::unique_ptr<internal::NetworkClient> network,
+       std::vector<std::unique_ptr<internal::NetworkClient>> fetch_only)
+      : config_(std::move(config)),
+        network_(std::move(network)),
+        fetch_only_(std::move(fetch_only)),
+        fetcher_(fetch_lanes(), config_) {}
   ~Impl() { close(); }
 
   Status assign(const std::vector<TopicPartition>& partitions);
@@ -55,19 +59,21 @@ class Consumer::Impl {
   // Resolves pending resets (and missing positions) due now; `only` limits it to one partition.
   Status resolve_positions(const TopicPartition* only);
   Status absorb(std::vector<internal::CompletedFetch> completed);
-  // Checks and decodes the partition's undecoded result into its buffered records.
-  Status decode(ConsumerPartition& state);
+  // Moves the partition's arrived result into its buffered records, or returns why it could not be read.
+  Status take_up(ConsumerPartition& state);
   // The fetched-ahead results of partitions whose buffered records have all been returned.
   std::vector<internal::CompletedFetch> take_prefetched();
-  // Hands out up to max_poll_records buffered records, decoding results as it reaches their partitions.
+  // Hands out up to max_poll_records buffered records, taking results up as it reaches their partitions.
   Status drain(ConsumerRecords& out);
   // Sends fetches for fetchable partitions; returns whether some partition is waiting on something other than
   // a fetch in flight (metadata, backoff), so the caller should not sleep long.
   bool send_fetches();
   void request_metadata();
+  std::vector<internal::NetworkClient*> fetch_lanes() const;
 
   const ConsumerConfig config_;
   std::unique_ptr<internal::NetworkClient> network_;
+  std::vector<std::unique_ptr<internal::NetworkClient>> fetch_only_;
   internal::Fetcher fetcher_;
   std::map<TopicPartition, ConsumerPartition> partitions_;
   size_t drain_start_ = 0;     // rotates so that no partition starves the others
@@ -234,33 +240,28 @@ Status Consumer::Impl::absorb(std::vector<internal::CompletedFetch> completed) {
       }
       continue;
     }
-    // Where the next fetch starts comes from the batch headers; the CRC checks and the decoding wait for
-    // drain(), so that the next fetch is on its way meanwhile. Malformed headers: decode now, for the error.
-    const auto next_offset = internal::peek_next_offset(c.records, c.fetch_offset);
-    state.buffered_next_offset = next_offset.value_or(c.fetch_offset);
-    state.undecoded = std::move(c);
-    if (!next_offset) {
-      if (auto st = decode(state); !st && first_error.ok()) first_error = std::move(st);
-    }
+    // The next fetch starts after this result, and goes out while its records are handed out.
+    state.buffered_next_offset = c.next_offset;
+    state.arrived = std::move(c);
   }
   return first_error;
 }
 
-Status Consumer::Impl::decode(ConsumerPartition& state) {
-  if (!state.undecoded) return {};
-  internal::CompletedFetch c = std::move(*state.undecoded);
-  state.undecoded.reset();
-  state.buffered.clear();
-  auto next_offset = internal::read_fetched_batches(c.records, c.fetch_offset, state.buffered.records());
-  if (!next_offset) {
+Status Consumer::Impl::take_up(ConsumerPartition& state) {
+  if (!state.arrived) return {};
+  internal::CompletedFetch c = std::move(*state.arrived);
+  state.arrived.reset();
+  fetcher_.decode(c);
+  if (c.decode_error) {
     // Nothing of this result is returned; a fetch sent ahead from beyond it no longer matches the position.
     state.buffered.clear();
     state.buffered_next_offset = c.fetch_offset;  // the position stays before the bad batch
     state.prefetched.reset();
-    return Error{next_offset.error().code, c.partition.to_string() + ": " + next_offset.error().message};
+    return *c.decode_error;
   }
-  state.buffered.assign(std::move(c.frame));
-  state.buffered_next_offset = *next_offset;
+  state.buffered.assign(c.records, std::move(c.frame));
+  fetcher_.recycle(std::move(c.records));
+  state.buffered_next_offset = c.next_offset;
   if (state.buffered.empty()) state.position = std::max(*state.position, state.buffered_next_offset);
   return {};
 }
@@ -290,8 +291,8 @@ Status Consumer::Impl::drain(ConsumerRecords& out) {
   auto it = start;
   do {
     auto& [tp, state] = *it;
-    if (state.undecoded && Access::size(out) < limit) {
-      if (auto st = decode(state); !st && first_error.ok()) first_error = std::move(st);
+    if (state.arrived && Access::size(out) < limit) {
+      if (auto st = take_up(state); !st && first_error.ok()) first_error = std::move(st);
     }
     if (!state.buffered.empty() && Access::size(out) < limit) {
       if (!state.topic) state.topic = std::make_shared<const std::string>(tp.topic);
@@ -314,9 +315,12 @@ Status Consumer::Impl::drain(ConsumerRecords& out) {
 bool Consumer::Impl::send_fetches() {
   const int64_t now_ms = internal::steady_now_ms();
   const auto metadata = network_->metadata().snapshot();
-  std::map<NodeId, std::vector<internal::FetchTarget>> by_node;
+  // Keyed by broker and lane: the partitions of the assignment take the lanes in turn, always the same one.
+  std::map<std::pair<NodeId, size_t>, std::vector<internal::FetchTarget>> by_lane;
   bool waiting = false;
+  size_t index = 0;
   for (auto& [tp, state] : partitions_) {
+    const size_t lane = index++ % fetcher_.lanes();
     if (!state.fetchable(now_ms)) {
       waiting = waiting || (!state.fetch_in_flight && !state.has_records());
       continue;
@@ -327,19 +331,35 @@ bool Consumer::Impl::send_fetches() {
       request_metadata();
       continue;
     }
-    if (fetcher_.busy(*leader)) continue;
-    by_node[*leader].push_back(internal::FetchTarget{tp, state.next_fetch_offset()});
+    if (fetcher_.busy(*leader, lane)) continue;
+    by_lane[{*leader, lane}].push_back(internal::FetchTarget{tp, state.next_fetch_offset()});
   }
-  for (auto& [node, targets] : by_node) {
+  // Checking and decoding the records runs on the I/O threads when more than one of them reads responses;
+  // otherwise on this thread (take_up()), beside the one I/O thread reading the next response.
+  const bool decode_on_io = std::min(fetcher_.lanes(), partitions_.size()) > 1;
+  for (auto& [key, targets] : by_lane) {
+    const auto [node, lane] = key;
+    const auto address = metadata->address_of(node);
+    if (!address) {  // a leader the metadata has no address for: ask again
+      waiting = true;
+      request_metadata();
+      continue;
+    }
     for (const auto& t : targets) partitions_[t.partition].fetch_in_flight = true;
     // The broker fills a response in request order up to fetch_max_bytes: a fixed order would let the first
     // partitions starve the others whenever they keep that much data waiting. Rotate, as Kafka's consumer.
     std::rotate(targets.begin(), targets.begin() + static_cast<ptrdiff_t>(fetch_rotation_ % targets.size()),
                 targets.end());
     ++fetch_rotation_;
-    fetcher_.fetch(node, std::move(targets));
+    fetcher_.fetch(node, *address, lane, std::move(targets), decode_on_io);
   }
   return waiting;
+}
+
+std::vector<internal::NetworkClient*> Consumer::Impl::fetch_lanes() const {
+  std::vector<internal::NetworkClient*> lanes{network_.get()};
+  for (const auto& network : fetch_only_) lanes.push_back(network.get());
+  return lanes;
 }
 
 void Consumer::Impl::request_metadata() {
@@ -364,7 +384,7 @@ Result<ConsumerRecords> Consumer::Impl::poll_views(std::chrono::milliseconds tim
     if (auto st = resolve_positions(nullptr); !st) return std::move(st).error();
     if (auto st = absorb(fetcher_.take()); !st) return std::move(st).error();
     if (auto st = absorb(take_prefetched()); !st) return std::move(st).error();
-    // Fetch first: the next fetches travel while drain() checks and decodes what has arrived.
+    // Fetch first: the next fetches travel (and are checked and decoded) while drain() hands records out.
     const bool waiting = send_fetches();
     if (auto st = drain(out); !st) {
       // Records already handed to `out` have moved their positions: return them, and the error next time.
@@ -388,14 +408,21 @@ void Consumer::Impl::close() {
   if (closed_) return;
   closed_ = true;
   network_->shutdown();
+  for (auto& network : fetch_only_) network->shutdown();
 }
 
 Result<std::unique_ptr<Consumer>> Consumer::create(ConsumerConfig config) {
   if (auto st = validate(config); !st) return std::move(st).error();
   auto network = internal::NetworkClient::create(config.connection, "millrace-cons");
   if (!network) return std::move(network).error();
+  std::vector<std::unique_ptr<internal::NetworkClient>> fetch_only;
+  for (int32_t i = 1; i < config.fetch_connections; ++i) {
+    auto more = internal::NetworkClient::create(config.connection, "millrace-fetch");
+    if (!more) return std::move(more).error();
+    fetch_only.push_back(std::move(*more));
+  }
   return std::unique_ptr<Consumer>(
-      new Consumer(std::make_unique<Impl>(std::move(config), std::move(*network))));
+      new Consumer(std::make_unique<Impl>(std::move(config), std::move(*network), std::move(fetch_only))));
 }
 
 Consumer::Consumer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

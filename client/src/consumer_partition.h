@@ -15,15 +15,15 @@
 namespace millrace::client::internal {
 
 // The records of one fetch, handed out from the front: views into `frame` (the fetched response, shared with
-// the other partitions of that fetch and with the ConsumerRecords they are handed out in). The view vector's
-// capacity is kept for the next fetch; the frame is released once drained.
+// the other partitions of that fetch and with the ConsumerRecords they are handed out in). The frame is
+// released once drained.
 class FetchedRecordQueue {
  public:
-  // Decodes into records() after clear(), then assign()s the frame the views point into.
-  std::vector<protocol::RecordView>& records() { return records_; }
-  void assign(std::shared_ptr<const void> frame) {
+  // Takes `records` (views into `frame`), leaving in it the queue's previous, emptied vector for reuse.
+  void assign(std::vector<protocol::RecordView>& records, std::shared_ptr<const void> frame) {
+    clear();
+    records_.swap(records);
     frame_ = std::move(frame);
-    next_ = 0;
     if (records_.empty()) clear();
   }
   bool empty() const { return next_ == records_.size(); }
@@ -51,16 +51,18 @@ struct ConsumerPartition {
   std::optional<OffsetReset> pending_reset;  // seek_to_beginning/end or an out-of-range reset to resolve
   bool fetch_in_flight = false;
   int64_t retry_at_ms = 0;  // backoff after a retriable error
-  // A fetch result taken up but not yet checked and decoded: that happens when the partition is drained,
-  // after the next fetch has gone out. Its records then move to `buffered`.
-  std::optional<CompletedFetch> undecoded;
+  // A fetch result taken up but not yet moved to `buffered`: that happens when the partition is drained (and
+  // the result is checked and decoded then, unless an I/O thread did it), after the next fetch has gone out,
+  // so that a result that could not be read reports its error only after the records before it were handed
+  // out.
+  std::optional<CompletedFetch> arrived;
   FetchedRecordQueue buffered;       // fetched, not yet returned; offsets >= position
-  int64_t buffered_next_offset = 0;  // where fetching continues once `undecoded` and `buffered` are drained
+  int64_t buffered_next_offset = 0;  // where fetching continues once `arrived` and `buffered` are drained
   // The next fetch's result, sent while the partition still had records (so the network and the broker work
   // while this thread checks them and the application takes them). Taken up once they are all returned.
   std::optional<CompletedFetch> prefetched;
 
-  bool has_records() const { return undecoded.has_value() || !buffered.empty(); }
+  bool has_records() const { return arrived.has_value() || !buffered.empty(); }
   // A partition fetches when it has a position and nothing in flight or waiting; while it still has records
   // it fetches ahead, from where they end (one result ahead at most).
   bool fetchable(int64_t now_ms) const {
@@ -68,7 +70,7 @@ struct ConsumerPartition {
   }
   int64_t next_fetch_offset() const { return has_records() ? buffered_next_offset : *position; }
   void clear_buffer() {
-    undecoded.reset();
+    arrived.reset();
     buffered.clear();
     buffered_next_offset = 0;
     prefetched.reset();

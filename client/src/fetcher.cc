@@ -1,16 +1,23 @@
 #include "fetcher.h"
 
 #include <boost/asio/post.hpp>
+#include <cassert>
 #include <map>
 
 #include "deadline.h"
+#include "fetched_batches.h"
 #include "millrace.pb.h"
 
 namespace millrace::client::internal {
 
-Fetcher::Fetcher(NetworkClient& network, const ConsumerConfig& config) : network_(network), config_(config) {}
+Fetcher::Fetcher(std::vector<NetworkClient*> lanes, const ConsumerConfig& config)
+    : lanes_(std::move(lanes)), config_(config) {
+  assert(!lanes_.empty());
+}
 
-void Fetcher::fetch(NodeId node, std::vector<FetchTarget> targets) {
+void Fetcher::fetch(NodeId node, const BrokerAddress& address, size_t lane, std::vector<FetchTarget> targets,
+                    bool decode_on_io) {
+  assert(lane < lanes_.size());
   wire::FetchRequest request;
   request.set_max_wait_ms(config_.fetch_max_wait_ms);
   request.set_min_bytes(config_.fetch_min_bytes);
@@ -27,20 +34,22 @@ void Fetcher::fetch(NodeId node, std::vector<FetchTarget> targets) {
   out.body = request.SerializeAsString();
   out.timeout =
       std::chrono::milliseconds(int64_t{config_.connection.request_timeout_ms} + config_.fetch_max_wait_ms);
-  out.on_done = [this, node, targets](Result<ResponseFrame> frame) {
-    on_response(node, targets, std::move(frame));
+  out.on_done = [this, node, lane, targets, decode_on_io](Result<ResponseFrame> frame) {
+    on_response(Lane{node, lane}, targets, decode_on_io, std::move(frame));
   };
   {
     std::lock_guard lock(mutex_);
-    busy_.insert(node);
+    busy_.insert(Lane{node, lane});
   }
-  boost::asio::post(network_.io_context(),
-                    [this, node, out = std::move(out)]() mutable { network_.send(node, std::move(out)); });
+  NetworkClient& network = *lanes_[lane];
+  boost::asio::post(network.io_context(), [&network, address, out = std::move(out)]() mutable {
+    network.send_to(address, std::move(out));
+  });
 }
 
-bool Fetcher::busy(NodeId node) const {
+bool Fetcher::busy(NodeId node, size_t lane) const {
   std::lock_guard lock(mutex_);
-  return busy_.contains(node);
+  return busy_.contains(Lane{node, lane});
 }
 
 bool Fetcher::wait(std::chrono::steady_clock::time_point deadline) {
@@ -53,12 +62,24 @@ std::vector<CompletedFetch> Fetcher::take() {
   return std::exchange(completed_, {});
 }
 
-void Fetcher::on_response(NodeId node, const std::vector<FetchTarget>& targets, Result<ResponseFrame> frame) {
+namespace {
+
+CompletedFetch failed(const FetchTarget& target, Error error) {
+  CompletedFetch c;
+  c.partition = target.partition;
+  c.fetch_offset = target.offset;
+  c.error = std::move(error);
+  return c;
+}
+
+}  // namespace
+
+void Fetcher::on_response(Lane lane, const std::vector<FetchTarget>& targets, bool decode_on_io,
+                          Result<ResponseFrame> frame) {
   std::vector<CompletedFetch> results;
   const auto fail_all = [&](const Error& error) {
-    for (const auto& t : targets)
-      results.push_back(CompletedFetch{t.partition, t.offset, error, -1, -1, {}, {}});
-    complete(node, std::move(results));
+    for (const auto& t : targets) results.push_back(failed(t, error));
+    complete(lane, std::move(results));
   };
   if (!frame) return fail_all(frame.error());
   auto response = decode_response<wire::FetchResponse>(*frame);
@@ -72,41 +93,59 @@ void Fetcher::on_response(NodeId node, const std::vector<FetchTarget>& targets, 
       return fail_all(
           make_error(errc::bad_response, "fetch response payload is shorter than its records_bytes"));
     }
-    CompletedFetch c;
-    c.partition = TopicPartition{r.topic(), PartitionId{r.partition()}};
+    TopicPartition partition{r.topic(), PartitionId{r.partition()}};
+    CompletedFetch& c = by_partition[partition];
+    c = CompletedFetch{};  // a partition named twice: the last result counts
+    c.partition = std::move(partition);
     if (r.error_code() != 0)
       c.error = error_from_wire(r.error_code(), r.error_message(), c.partition.to_string(),
                                 c.partition.to_string());
     c.high_watermark = r.high_watermark();
     c.log_start_offset = r.log_start_offset();
     c.frame = shared;
-    c.records = payload.subspan(pos, r.records_bytes());
+    c.batches = payload.subspan(pos, r.records_bytes());
     pos += r.records_bytes();
-    by_partition[c.partition] = std::move(c);
   }
   for (const auto& t : targets) {
     auto it = by_partition.find(t.partition);
     if (it == by_partition.end()) {
       results.push_back(
-          CompletedFetch{t.partition,
-                         t.offset,
-                         make_error(errc::bad_response, "no fetch result for " + t.partition.to_string()),
-                         -1,
-                         -1,
-                         {},
-                         {}});
+          failed(t, make_error(errc::bad_response, "no fetch result for " + t.partition.to_string())));
       continue;
     }
-    it->second.fetch_offset = t.offset;
-    results.push_back(std::move(it->second));
+    CompletedFetch& c = it->second;
+    c.fetch_offset = t.offset;
+    if (!c.error) {
+      if (decode_on_io) {
+        decode(c);
+      } else {  // the consumer's thread decodes it; the next fetch starts where the whole batches end
+        c.next_offset = peek_next_offset(c.batches, t.offset).value_or(t.offset);
+      }
+    }
+    results.push_back(std::move(c));
   }
-  complete(node, std::move(results));
+  complete(lane, std::move(results));
 }
 
-void Fetcher::complete(NodeId node, std::vector<CompletedFetch> results) {
+void Fetcher::decode(CompletedFetch& result) {
+  if (result.decoded) return;
+  result.decoded = true;
+  result.records = spare_records_.take(0);
+  auto next_offset = read_fetched_batches(result.batches, result.fetch_offset, result.records);
+  if (!next_offset) {
+    result.records.clear();
+    result.next_offset = result.fetch_offset;
+    result.decode_error =
+        Error{next_offset.error().code, result.partition.to_string() + ": " + next_offset.error().message};
+    return;
+  }
+  result.next_offset = *next_offset;
+}
+
+void Fetcher::complete(Lane lane, std::vector<CompletedFetch> results) {
   {
     std::lock_guard lock(mutex_);
-    busy_.erase(node);
+    busy_.erase(lane);
     for (auto& r : results) completed_.push_back(std::move(r));
   }
   arrived_.notify_all();

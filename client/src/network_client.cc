@@ -95,7 +95,15 @@ void NetworkClient::send(Destination node, OutboundRequest request) {
                                "node " + std::to_string(node->value) + " is not in the cluster metadata"));
     return;
   }
-  connection_for(*address)->send(std::move(request));
+  send_to(*address, std::move(request));
+}
+
+void NetworkClient::send_to(const BrokerAddress& address, OutboundRequest request) {
+  if (shut_down_ && connections_.empty()) {
+    request.on_done(make_error(errc::closed, "client closed"));
+    return;
+  }
+  connection_for(address)->send(std::move(request));
 }
 
 void NetworkClient::request_metadata(const std::vector<std::string>& topics, MetadataDone done) {

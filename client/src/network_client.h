@@ -51,6 +51,9 @@ class NetworkClient {
   // I/O thread only. Sends to the broker `node` (by its metadata address) or to the least loaded reachable
   // one.
   void send(Destination node, OutboundRequest request);
+  // I/O thread only. Sends to the broker at `address` (a node's address taken from another client's
+  // metadata).
+  void send_to(const BrokerAddress& address, OutboundRequest request);
   // I/O thread only. Refreshes metadata for every topic asked for so far plus `topics` (empty and never asked
   // for any: all topics). Concurrent asks share one request; `done` runs after the cache is updated.
   // After a failed attempt the next one waits retry backoff (reconnect_backoff_ms).

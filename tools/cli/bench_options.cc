@@ -44,6 +44,11 @@ void add_consumer_options(CLI::App& command, BenchConsumerOptions& options) {
                   "Upper bound of one partition's part of a fetch response")
       ->default_str(std::to_string(options.max_partition_fetch_bytes))
       ->check(at_least(1));
+  command
+      .add_option("--fetch-connections", options.fetch_connections,
+                  "Connections (and I/O threads) per broker that fetches are spread over")
+      ->default_str(std::to_string(options.fetch_connections))
+      ->check(CLI::Range(1, client::kMaxFetchConnections));
 }
 
 void add_topic_options(CLI::App& command, BenchTopicOptions& options) {
@@ -89,6 +94,7 @@ client::ConsumerConfig consumer_config(const GlobalOptions& globals, const Bench
   config.fetch_max_wait_ms = options.fetch_max_wait_ms;
   config.fetch_max_bytes = options.fetch_max_bytes;
   config.max_partition_fetch_bytes = options.max_partition_fetch_bytes;
+  config.fetch_connections = options.fetch_connections;
   return config;
 }
 

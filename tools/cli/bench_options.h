@@ -26,6 +26,7 @@ struct BenchConsumerOptions {
   int32_t fetch_max_wait_ms = 100;
   int32_t fetch_max_bytes = client::ConsumerConfig{}.fetch_max_bytes;
   int32_t max_partition_fetch_bytes = client::ConsumerConfig{}.max_partition_fetch_bytes;
+  int32_t fetch_connections = client::ConsumerConfig{}.fetch_connections;
 };
 
 // The topic the run uses: created with `partitions` partitions (replication factor

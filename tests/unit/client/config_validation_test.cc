@@ -83,6 +83,14 @@ TEST_CASE("consumer defaults are valid and bad fields are named") {
   c = {};
   c.auto_offset_reset = static_cast<OffsetReset>(9);
   check_invalid(validate(c), "auto_offset_reset");
+  CHECK(c.fetch_connections == 2);
+  c = {};
+  c.fetch_connections = 0;
+  check_invalid(validate(c), "fetch_connections");
+  c.fetch_connections = kMaxFetchConnections + 1;
+  check_invalid(validate(c), "fetch_connections");
+  c.fetch_connections = kMaxFetchConnections;
+  CHECK(validate(c).ok());
 }
 
 TEST_CASE("acks parse from the CLI spellings") {

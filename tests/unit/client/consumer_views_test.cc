@@ -85,9 +85,11 @@ std::optional<Buffer> serve(const Log& log, FakeBroker& self, const FakeBroker::
   }
 }
 
-std::unique_ptr<Consumer> make_consumer(const FakeBroker& broker) {
+std::unique_ptr<Consumer> make_consumer(const FakeBroker& broker,
+                                        int32_t fetch_connections = ConsumerConfig{}.fetch_connections) {
   ConsumerConfig config;
   config.connection.bootstrap = broker.bootstrap();
+  config.fetch_connections = fetch_connections;
   config.auto_offset_reset = OffsetReset::earliest;
   config.fetch_max_wait_ms = 20;
   auto consumer = Consumer::create(config);
@@ -307,7 +309,7 @@ TEST_CASE("fetch requests rotate the order of their partitions so that none is a
     }
   });
   self = &broker;
-  auto consumer = make_consumer(broker);
+  auto consumer = make_consumer(broker, 1);  // one connection: every fetch asks for all three
   const auto give_up = std::chrono::steady_clock::now() + 5s;
   const auto done = [&] {
     std::lock_guard lock(mutex);

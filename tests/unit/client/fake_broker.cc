@@ -69,7 +69,7 @@ void FakeBroker::serve(int fd) {
       if (parsed.status == protocol::ParseStatus::error) return;
       if (parsed.status == protocol::ParseStatus::need_more) break;
       const Request request{static_cast<protocol::ApiKey>(parsed.frame.header.api_key),
-                            parsed.frame.header.correlation_id, parsed.frame.body, parsed.frame.payload};
+                            parsed.frame.header.correlation_id, parsed.frame.body, parsed.frame.payload, fd};
       if (auto reply = handler_(request)) {
         size_t sent = 0;
         while (sent < reply->size()) {

@@ -24,6 +24,7 @@ class FakeBroker {
     uint32_t correlation_id;
     ByteView body;
     ByteView payload;
+    int connection = -1;  // the connection it came on: the same number for every request of one connection
 
     template <class Message>
     Message parse() const {

@@ -30,7 +30,17 @@ struct ConsumerConfig {
   int32_t max_poll_records = 500;
   // Wait before retrying a partition after a retriable error (leader moved, broker unreachable).
   int32_t retry_backoff_ms = 100;
+  // Not in Kafka: fetches to one broker are spread over this many connections, each with its own I/O thread
+  // (the partitions of an assignment take them in turn). Reading a large response, checking its CRCs and
+  // decoding its records is what limits a consumer reading a backlog from a fast broker; when more than one
+  // connection is in use, the thread that reads a response does all three, so the work runs on several
+  // cores. The cost: a thread and a connection per broker more. Other requests (metadata, offsets) use the
+  // first connection.
+  int32_t fetch_connections = 2;
 };
+
+// fetch_connections may not exceed this.
+constexpr int32_t kMaxFetchConnections = 8;
 
 // Checks every field; the error (client::errc::invalid_config) names the first bad one.
 Status validate(const ConsumerConfig& config);
