@@ -89,14 +89,10 @@ def ingest_floor(binary, work_dir, total_bytes, checksums, log):
     """One run of the ingest floor: the most a broker with one network thread can take in on this machine, one
     loopback TCP stream into 8 page-cache files in 256 KiB writes, no protocol (tools/ingestfloor). With
     `checksums` it also copies 1 KiB values into each write and CRC-32Cs it on both sides, the per-byte work
-    the record format asks for. Its JSON (MB/s, CPU seconds per GB), or {"error": ...}."""
-    os.sync()  # as before every benchmark command (procs.run_json): no earlier write-back to pay for
+    the record format asks for. Its JSON (MB/s, CPU seconds per GB) as procs.run_json returns it (after a
+    sync, with the CPU steal meanwhile, and "error" if it failed)."""
     argv = [binary, "--dir", work_dir, "--bytes", str(total_bytes), "--json"] + (["--checksums"] if checksums else [])
-    code, out, err = procs.run(argv, timeout_s=120, log=log)
-    try:
-        return json.loads(out)
-    except json.JSONDecodeError:
-        return {"error": err.strip() or f"exit status {code}"}
+    return procs.run_json(argv, timeout_s=120, log=log)
 
 
 def wakeup_lateness(seconds):
