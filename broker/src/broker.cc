@@ -60,7 +60,7 @@ Status Broker::start() {
                                                    "/meta': " + store.error().to_string());
   }
   store_ = std::move(*store);
-  flusher_ = std::make_unique<Flusher>(io_);
+  flusher_ = std::make_unique<Flusher>(io_, config_.page_cache_window_bytes);
   manager_ = std::make_unique<PartitionManager>(config_, *store_, *flusher_);
   if (!config_.peers.empty()) {
     transport_ = std::make_unique<RaftTransport>(io_, NodeId{config_.node_id}, config_.peers);

@@ -71,8 +71,8 @@ Setter host_port_setter(HostPort BrokerConfig::*field) {
   };
 }
 
-const std::array<KeySpec, 35>& key_specs() {
-  static const std::array<KeySpec, 35> specs = {{
+const std::array<KeySpec, 36>& key_specs() {
+  static const std::array<KeySpec, 36> specs = {{
       {"node_id", int_setter(&BrokerConfig::node_id, 0, std::numeric_limits<int32_t>::max())},
       {"data_dir",
        [](BrokerConfig& c, std::string_view v) -> Status {
@@ -129,6 +129,8 @@ const std::array<KeySpec, 35>& key_specs() {
          return {};
        }},
       {"flush_interval_ms", int_setter(&BrokerConfig::flush_interval_ms, 1, 3'600'000)},
+      {"page_cache_window_bytes",
+       int_setter(&BrokerConfig::page_cache_window_bytes, 0, int64_t{1} << 50)},
       {"default_partitions", int_setter(&BrokerConfig::default_partitions, 1, 100'000)},
       {"segment_bytes", topic_default_setter(&BrokerConfig::segment_bytes, "segment.bytes")},
       {"max_message_bytes", topic_default_setter(&BrokerConfig::max_message_bytes, "max.message.bytes")},

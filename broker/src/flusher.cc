@@ -6,7 +6,8 @@
 
 namespace millrace::broker {
 
-Flusher::Flusher(boost::asio::io_context& owner) : owner_(owner) {
+Flusher::Flusher(boost::asio::io_context& owner, int64_t page_cache_window_bytes)
+    : owner_(owner), window_(page_cache_window_bytes) {
   for (int i = 0; i < kFlushThreads; ++i)
     threads_.emplace_back([this] {
       pthread_setname_np(pthread_self(), "millraced-flush");
@@ -53,7 +54,7 @@ void Flusher::run() {
       queue_.pop_front();
       ++jobs_run_;
     }
-    Status status = item.first.run();
+    Status status = item.first.run(&window_);
     boost::asio::post(owner_, [done = std::move(item.second), status = std::move(status)]() mutable {
       done(std::move(status));
     });

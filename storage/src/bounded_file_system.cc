@@ -69,6 +69,13 @@ class BoundedFileSystem::Handle final : public File {
     return s;
   }
 
+  void drop_cached(int64_t from, int64_t to) override {
+    auto file = pin(false);
+    if (!file) return;  // closed: nothing to drop through it
+    (*file)->drop_cached(from, to);
+    unpin();
+  }
+
   Status truncate(int64_t size_bytes) override {
     auto file = pin(true);
     if (!file) return std::move(file).error();

@@ -151,7 +151,10 @@ FlushJob PartitionLog::Impl::prepare_flush() {
   // Oldest first: a new segment's directory entry becomes durable only after the segments before it are, so
   // a crash part-way through the job cannot leave a durable new segment behind an older one's lost tail.
   std::reverse(files.begin(), files.end());
-  return FlushJob(std::move(files), log_end, truncations_);
+  std::vector<int64_t> log_ends;
+  log_ends.reserve(files.size());
+  for (const auto& file : files) log_ends.push_back(file->log().size());
+  return FlushJob(std::move(files), log_end, truncations_, std::move(log_ends));
 }
 
 void PartitionLog::Impl::mark_flushed(Offset up_to) {

@@ -103,6 +103,12 @@ Status PosixFile::sync() {
   return {};
 }
 
+void PosixFile::drop_cached(int64_t from, int64_t to) {
+  assert(fd_ >= 0 && from >= 0);
+  if (to > from)
+    (void)::posix_fadvise(fd_, static_cast<off_t>(from), static_cast<off_t>(to - from), POSIX_FADV_DONTNEED);
+}
+
 Status PosixFile::truncate(int64_t size_bytes) {
   assert(fd_ >= 0 && size_bytes >= 0);
   int rc = 0;

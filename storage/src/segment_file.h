@@ -63,6 +63,8 @@ class SegmentFile {
   std::atomic<uint64_t> cuts_ = 0;
   mutable std::mutex cuts_mutex_;
   std::vector<int64_t> cut_positions_;  // guarded by cuts_mutex_; one per cut, in order (cuts are rare)
+  friend class PageCacheWindow;
+  int64_t cache_noted_end_ = 0;  // guarded by the noting PageCacheWindow's mutex
   std::mutex directory_mutex_;
   bool directory_sync_pending_;  // guarded by directory_mutex_
 };

@@ -66,6 +66,8 @@ class FaultyFileSystem::FaultyFile final : public File {
     return real_->read_at(position, into);
   }
 
+  void drop_cached(int64_t from, int64_t to) override { real_->drop_cached(from, to); }
+
   Status sync() override {
     int64_t size = 0;
     {

@@ -26,6 +26,7 @@ TEST_CASE("config/millrace.yaml documents exactly the defaults") {
   CHECK(c->max_connections == d.max_connections);
   CHECK(c->flush == d.flush);
   CHECK(c->flush_interval_ms == d.flush_interval_ms);
+  CHECK(c->page_cache_window_bytes == d.page_cache_window_bytes);
   CHECK(c->default_partitions == d.default_partitions);
   CHECK(c->segment_bytes == d.segment_bytes);
   CHECK(c->max_message_bytes == d.max_message_bytes);
@@ -84,6 +85,14 @@ TEST_CASE("every config error names the key and the problem") {
     auto r = load_config_text("retention_ms: -2\n", "my.yaml");
     REQUIRE_FALSE(r.ok());
     CHECK(load_config_text("retention_ms: -1\n", "my.yaml").ok());
+  }
+  SECTION("the page-cache window: 0 turns it off, negative is refused") {
+    auto c = load_config_text("page_cache_window_bytes: 0\n", "my.yaml");
+    REQUIRE(c.ok());
+    CHECK(c->page_cache_window_bytes == 0);
+    auto r = load_config_text("page_cache_window_bytes: -1\n", "my.yaml");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.find("key 'page_cache_window_bytes'") != std::string::npos);
   }
   SECTION("compaction: the policy and the cleaner's keys") {
     auto c = load_config_text("cleanup_policy: compact,delete\ncleaner_min_dirty_percent: 20\n", "my.yaml");

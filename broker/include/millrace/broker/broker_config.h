@@ -54,6 +54,9 @@ struct BrokerConfig {
   // Durability.
   FlushPolicy flush = FlushPolicy::always;
   int64_t flush_interval_ms = 1000;
+  // Synced log data kept in the page cache, most recent first; older synced data is dropped from it
+  // (storage::PageCacheWindow). 0: the kernel decides.
+  int64_t page_cache_window_bytes = 1024LL * 1024 * 1024;
 
   // Topic defaults (overridable per topic with Kafka's names, see TopicConfig).
   int32_t default_partitions = 1;

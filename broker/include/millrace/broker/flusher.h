@@ -16,6 +16,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "millrace/protocol/result.h"
+#include "millrace/storage/page_cache_window.h"
 #include "millrace/storage/partition_log.h"
 
 namespace millrace::broker {
@@ -27,7 +28,8 @@ class Flusher {
  public:
   using Completion = std::function<void(Status)>;
 
-  explicit Flusher(boost::asio::io_context& owner);
+  // `page_cache_window_bytes`: see storage::PageCacheWindow (0: drop nothing).
+  explicit Flusher(boost::asio::io_context& owner, int64_t page_cache_window_bytes = 0);
   ~Flusher();
   Flusher(const Flusher&) = delete;
   Flusher& operator=(const Flusher&) = delete;
@@ -39,11 +41,14 @@ class Flusher {
 
   // Number of jobs run so far (for group-commit statistics).
   uint64_t jobs_run() const;
+  // What the jobs noted as synced and still cached, and dropped from the page cache.
+  const storage::PageCacheWindow& page_cache_window() const { return window_; }
 
  private:
   void run();
 
   boost::asio::io_context& owner_;
+  storage::PageCacheWindow window_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::pair<storage::FlushJob, Completion>> queue_;

@@ -31,6 +31,10 @@ class File {
   virtual Result<size_t> read_at(int64_t position, MutableByteView into) const = 0;
   // Makes the file's data and size durable.
   virtual Status sync() = 0;
+  // Tells the kernel the bytes in [from, to), already synced, will not be needed soon: their page-cache pages
+  // are freed (a hint; reads still see the data, from the disk). Like sync(), may run on another thread.
+  // Files without a page cache ignore it.
+  virtual void drop_cached(int64_t /*from*/, int64_t /*to*/) {}
   // Sets the size to `size_bytes`; shrinking discards the tail.
   virtual Status truncate(int64_t size_bytes) = 0;
   // Bytes in the file (as written through this handle).

@@ -27,6 +27,7 @@
 namespace millrace::storage {
 
 class SegmentFile;  // internal: an open segment's file handles
+class PageCacheWindow;
 
 struct AppendResult {
   Offset base_offset;  // offset assigned to the first record of the first batch
@@ -63,16 +64,20 @@ class FlushJob {
  public:
   FlushJob() = default;
   // `truncations`: how many truncations the log had made when the job was prepared.
-  FlushJob(std::vector<std::shared_ptr<SegmentFile>> files, Offset flushed_up_to, uint64_t truncations = 0);
+  // `log_ends`: each file's .log size when the job was prepared (what the job makes durable), or empty.
+  FlushJob(std::vector<std::shared_ptr<SegmentFile>> files, Offset flushed_up_to, uint64_t truncations = 0,
+           std::vector<int64_t> log_ends = {});
   // fsyncs the files: whole for every segment but the newest, its .log only (docs/storage.md, "Flushing").
+  // Then, if `window` is given, notes what it synced there (which may drop older data from the page cache).
   // Thread-safe with respect to the log's owner thread.
-  Status run() const;
+  Status run(PageCacheWindow* window = nullptr) const;
   Offset flushed_up_to() const { return flushed_up_to_; }  // next offset after the last durable record
   bool empty() const { return files_.empty(); }
   uint64_t truncations() const { return truncations_; }
 
  private:
   std::vector<std::shared_ptr<SegmentFile>> files_;
+  std::vector<int64_t> log_ends_;  // parallel to files_, or empty
   Offset flushed_up_to_{0};
   uint64_t truncations_ = 0;
 };

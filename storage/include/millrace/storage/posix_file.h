@@ -24,6 +24,7 @@ class PosixFile final : public File {
   Status append(ByteView bytes) override;
   Result<size_t> read_at(int64_t position, MutableByteView into) const override;
   Status sync() override;
+  void drop_cached(int64_t from, int64_t to) override;
   Status truncate(int64_t size_bytes) override;
   int64_t size() const override { return size_bytes_; }
   Status close() override;
