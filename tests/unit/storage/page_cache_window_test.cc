@@ -31,24 +31,14 @@ std::filesystem::path cacheable_parent() {
   return std::filesystem::current_path();
 }
 
-class CacheableDir {
+// A TempDir whose pages the kernel can drop.
+class CacheableDir : public TempDir {
  public:
-  CacheableDir() {
-    std::string pattern = (cacheable_parent() / "millrace-window-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
+  CacheableDir() : TempDir(cacheable_parent()) {
     struct statfs fs {};
-    REQUIRE(::statfs(path_.c_str(), &fs) == 0);
+    REQUIRE(::statfs(path().c_str(), &fs) == 0);
     REQUIRE(fs.f_type != kTmpfsMagic);
   }
-  ~CacheableDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
 };
 
 std::filesystem::path segment_log(const std::filesystem::path& partition_dir) {

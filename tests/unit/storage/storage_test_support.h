@@ -22,8 +22,9 @@ namespace millrace::storage::test {
 // A directory under the system temp directory, removed with everything in it on destruction.
 class TempDir {
  public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "millrace-storage-XXXXXX").string();
+  // Under `parent` (default: the system temp directory).
+  explicit TempDir(const std::filesystem::path& parent = std::filesystem::temp_directory_path()) {
+    std::string pattern = (parent / "millrace-storage-XXXXXX").string();
     REQUIRE(::mkdtemp(pattern.data()) != nullptr);
     path_ = pattern;
   }
