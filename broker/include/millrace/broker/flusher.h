@@ -41,8 +41,6 @@ class Flusher {
 
   // Number of jobs run so far (for group-commit statistics).
   uint64_t jobs_run() const;
-  // What the jobs noted as synced and still cached, and dropped from the page cache.
-  const storage::PageCacheWindow& page_cache_window() const { return window_; }
 
  private:
   void run();

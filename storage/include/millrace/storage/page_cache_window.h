@@ -30,7 +30,6 @@ class PageCacheWindow {
   // noted bytes (of any file) over the limit, once they exceed it by at least kDropStepBytes.
   void note_synced(const std::shared_ptr<SegmentFile>& file, int64_t end);
 
-  int64_t limit_bytes() const { return limit_; }
   // Noted bytes not dropped yet, and all bytes dropped so far.
   int64_t cached_bytes() const;
   int64_t dropped_bytes() const;
