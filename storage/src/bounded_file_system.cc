@@ -76,6 +76,26 @@ class BoundedFileSystem::Handle final : public File {
     unpin();
   }
 
+  // Reserved space is not data: neither call makes the handle unsynced. A descriptor the bound closed gave
+  // its reservation back as it closed.
+  void reserve_for(int64_t end) override {
+    auto file = pin(false);
+    if (!file) return;
+    (*file)->reserve_for(end);
+    unpin();
+  }
+
+  void release_reserved() override {
+    {
+      std::lock_guard lock(owner_->mutex_);
+      if (closed_ || !inner_) return;  // not reopened just for this: nothing is reserved through a new one
+    }
+    auto file = pin(false);
+    if (!file) return;
+    (*file)->release_reserved();
+    unpin();
+  }
+
   Status truncate(int64_t size_bytes) override {
     auto file = pin(true);
     if (!file) return std::move(file).error();

@@ -76,6 +76,7 @@ Result<AppendResult> PartitionLog::Impl::append(MutableByteView batches) {
 
 Status PartitionLog::Impl::roll() {
   if (Status s = active().write_unwritten_index_entries(); !s) return s;
+  active().files()->log().release_reserved();  // nothing more is appended to it
   auto segment = Segment::create(directory_.file_system(), directory_.path(), log_end_offset(), config_);
   if (!segment) return std::move(segment).error();
   segments_.push_back(std::move(segment).value());
@@ -258,6 +259,7 @@ Status PartitionLog::Impl::close() {
                                           ": closed without a clean-shutdown marker "
                                           "after a failed write");
   }
+  active().files()->log().release_reserved();  // readers may keep the files open after this
   for (const auto& segment : segments_) {
     if (Status s = segment->write_unwritten_index_entries(); !s) return s;
     if (Status s = segment->files()->sync(); !s) return s;

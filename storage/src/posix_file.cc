@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cerrno>
 
@@ -14,6 +15,10 @@ namespace millrace::storage {
 namespace {
 
 constexpr mode_t kFilePermissions = 0644;
+// reserve_for() allocates this far past the end the appends reach: as much again as the file holds, within
+// these bounds, so a small file reserves little and a growing segment calls fallocate once per 16 MiB.
+constexpr int64_t kMinReserveStep = int64_t{64} << 10;
+constexpr int64_t kMaxReserveStep = int64_t{16} << 20;
 
 int open_flags(OpenMode mode) {
   const int base = O_RDWR | O_CLOEXEC;
@@ -59,7 +64,9 @@ PosixFile::PosixFile(std::filesystem::path path, int fd, int64_t size_bytes)
     : path_(std::move(path)), fd_(fd), size_bytes_(size_bytes) {}
 
 PosixFile::~PosixFile() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ < 0) return;
+  release_reserved();
+  ::close(fd_);
 }
 
 Status PosixFile::append(ByteView bytes) {
@@ -109,6 +116,37 @@ void PosixFile::drop_cached(int64_t from, int64_t to) {
     (void)::posix_fadvise(fd_, static_cast<off_t>(from), static_cast<off_t>(to - from), POSIX_FADV_DONTNEED);
 }
 
+void PosixFile::reserve_for(int64_t end) {
+  assert(fd_ >= 0);
+  if (end <= reserved_end_ || !may_reserve_) return;
+  const int64_t target = end + std::clamp(end, kMinReserveStep, kMaxReserveStep);
+  int rc = 0;
+  do {
+    rc = ::fallocate(fd_, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(size_bytes_),
+                     static_cast<off_t>(target - size_bytes_));
+  } while (rc != 0 && errno == EINTR);
+  // A hint: without fallocate (EOPNOTSUPP) or room (ENOSPC) the appends allocate as they go, and report a
+  // full disk themselves. Part of the range may be allocated all the same; close() frees it.
+  if (rc != 0) {
+    may_reserve_ = false;
+    reserved_end_ = std::max(reserved_end_, target);
+    return;
+  }
+  reserved_end_ = target;
+}
+
+void PosixFile::release_reserved() {
+  assert(fd_ >= 0);
+  if (reserved_end_ <= size_bytes_) return;
+  reserved_end_ = 0;
+  // Only this handle writes the file, so its size is the file's: ftruncate to it keeps every byte and frees
+  // the blocks allocated past it (ext4 and XFS do this even when the size does not change).
+  int rc = 0;
+  do {
+    rc = ::ftruncate(fd_, static_cast<off_t>(size_bytes_));
+  } while (rc != 0 && errno == EINTR);
+}
+
 Status PosixFile::truncate(int64_t size_bytes) {
   assert(fd_ >= 0 && size_bytes >= 0);
   int rc = 0;
@@ -117,11 +155,13 @@ Status PosixFile::truncate(int64_t size_bytes) {
   } while (rc != 0 && errno == EINTR);
   if (rc != 0) return make_io_error(errno, "ftruncate", path_);
   size_bytes_ = size_bytes;
+  reserved_end_ = 0;  // the blocks past the new end went with the tail
   return {};
 }
 
 Status PosixFile::close() {
   if (fd_ < 0) return {};
+  release_reserved();
   const int rc = ::close(fd_);
   fd_ = -1;
   if (rc != 0) return make_io_error(errno, "close", path_);

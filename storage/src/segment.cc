@@ -77,6 +77,7 @@ Status Segment::append(ByteView batches, Offset next_offset) {
   assert(!has_unclean_tail_ && next_offset > next_offset_);
   const int64_t start = size_bytes_;
   assert(log_file_bytes() == start);
+  files_->log().reserve_for(start + static_cast<int64_t>(batches.size()));
   if (Status written = files_->log().append(batches); !written) {
     if (log_file_bytes() != start) {
       if (Status undone = files_->log().truncate(start); !undone) {

@@ -1,3 +1,7 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <iomanip>
 #include <random>
@@ -23,7 +27,47 @@ std::vector<std::string> files_with_suffix(const std::filesystem::path& dir, con
   return names;
 }
 
+int64_t allocated_bytes(const std::filesystem::path& path) {
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  return static_cast<int64_t>(st.st_blocks) * 512;
+}
+
 }  // namespace
+
+TEST_CASE("the active segment's .log has space reserved ahead and a rolled or closed one none") {
+  TempDir dir;
+  {
+    const int fd = ::open((dir / "probe").c_str(), O_RDWR | O_CREAT, 0644);
+    REQUIRE(fd >= 0);
+    const bool ahead = ::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 4096) == 0;
+    ::close(fd);
+    std::filesystem::remove(dir / "probe");
+    if (!ahead) {
+      WARN("the temp directory's file system cannot allocate ahead: nothing to check");
+      return;
+    }
+  }
+  LogConfig config;
+  config.segment_bytes = 256 << 10;
+  auto log = open_log(dir.path(), config);
+  for (int i = 0; i < 60; ++i) append(*log, make_batch(10, 1000, i));  // ~10 KiB each: 3 segments and more
+  const auto logs = files_with_suffix(dir.path(), ".log");
+  REQUIRE(logs.size() >= 3);
+  constexpr int64_t kBlockSlack = 8 << 10;
+  for (size_t i = 0; i + 1 < logs.size(); ++i) {
+    const auto path = dir / logs[i];
+    INFO(logs[i]);
+    CHECK(allocated_bytes(path) <= static_cast<int64_t>(std::filesystem::file_size(path)) + kBlockSlack);
+  }
+  const auto active = dir / logs.back();
+  const auto active_size = static_cast<int64_t>(std::filesystem::file_size(active));
+  // Reserved in steps as large as the file (at least 64 KiB): these appends leave most of the last one.
+  CHECK(allocated_bytes(active) > active_size + kBlockSlack);
+  REQUIRE(log->close().ok());
+  CHECK(allocated_bytes(active) <= active_size + kBlockSlack);
+  CHECK(static_cast<int64_t>(std::filesystem::file_size(active)) == active_size);
+}
 
 TEST_CASE("the log rolls to a new segment when the active one would exceed segment_bytes") {
   TempDir dir;

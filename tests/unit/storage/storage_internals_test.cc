@@ -1,4 +1,8 @@
 // Tests of storage's internal pieces: error codes, PosixFile, the offset index, the recovery-point file.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <random>
 
@@ -68,6 +72,88 @@ TEST_CASE("PosixFile appends, reads, truncates and refuses the wrong open mode")
   n = (*reopened)->read_at(0, MutableByteView(buffer, 12));
   CHECK(std::string(buffer, *n) == hello);
   CHECK(PosixFile::sync_directory(dir.path()).ok());
+}
+
+namespace {
+
+// Bytes of disk allocated to the file at `path`, reserved space past its end included.
+int64_t allocated_bytes(const std::filesystem::path& path) {
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  return static_cast<int64_t>(st.st_blocks) * 512;
+}
+
+// Whether the file system under `dir` can allocate past a file's end (fallocate FALLOC_FL_KEEP_SIZE).
+bool allocates_ahead(const std::filesystem::path& dir) {
+  const auto probe = dir / "probe";
+  const int fd = ::open(probe.c_str(), O_RDWR | O_CREAT, 0644);
+  REQUIRE(fd >= 0);
+  const bool ok = ::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 4096) == 0;
+  ::close(fd);
+  std::filesystem::remove(probe);
+  return ok;
+}
+
+constexpr int64_t kKiB = 1024;
+constexpr int64_t kMiB = 1024 * kKiB;
+
+}  // namespace
+
+TEST_CASE("PosixFile reserves space ahead of its appends and gives back what they did not fill") {
+  TempDir dir;
+  const auto path = dir / "f";
+  auto created = PosixFile::open(path, OpenMode::create_new);
+  REQUIRE(created.ok());
+  PosixFile& file = **created;
+  const std::string bytes(4000, 'x');
+  REQUIRE(file.append(ByteView(bytes.data(), 1000)).ok());
+
+  file.reserve_for(4000);
+  CHECK(file.size() == 1000);  // reserved space is not data
+  CHECK(std::filesystem::file_size(path) == 1000);
+  const bool ahead = allocates_ahead(dir.path());
+  if (ahead) {
+    // As much again as the file will hold, at least 64 KiB: to 4000 + 64 KiB.
+    CHECK(allocated_bytes(path) >= 4000 + 64 * kKiB);
+  } else {
+    WARN("the temp directory's file system cannot allocate ahead: only the data is checked");
+  }
+  REQUIRE(file.append(ByteView(bytes.data(), 3000)).ok());
+  CHECK(file.size() == 4000);
+  char buffer[4000];
+  auto n = file.read_at(0, MutableByteView(buffer, sizeof(buffer)));
+  REQUIRE(n.ok());
+  CHECK(std::string(buffer, *n) == bytes);
+
+  // Given back: the file keeps its bytes and one block.
+  file.release_reserved();
+  CHECK(file.size() == 4000);
+  CHECK(std::filesystem::file_size(path) == 4000);
+  CHECK(allocated_bytes(path) <= 8 * kKiB);
+
+  // Steps grow with the file, up to 16 MiB.
+  file.reserve_for(1 * kMiB);
+  if (ahead) CHECK(allocated_bytes(path) >= 2 * kMiB);
+  file.reserve_for(32 * kMiB);
+  if (ahead) {
+    CHECK(allocated_bytes(path) >= 48 * kMiB);
+    CHECK(allocated_bytes(path) < 49 * kMiB);
+  }
+  // A cut gives it back too.
+  REQUIRE(file.truncate(2000).ok());
+  CHECK(allocated_bytes(path) <= 8 * kKiB);
+
+  // And so does close(); what was written stays.
+  file.reserve_for(3000);
+  if (ahead) CHECK(allocated_bytes(path) >= 64 * kKiB);
+  REQUIRE(file.close().ok());
+  CHECK(allocated_bytes(path) <= 8 * kKiB);
+  auto reopened = PosixFile::open(path, OpenMode::open_existing);
+  REQUIRE(reopened.ok());
+  CHECK((*reopened)->size() == 2000);
+  n = (*reopened)->read_at(0, MutableByteView(buffer, sizeof(buffer)));
+  REQUIRE(n.ok());
+  CHECK(std::string(buffer, *n) == bytes.substr(0, 2000));
 }
 
 TEST_CASE("segment names are 20-digit zero-padded base offsets") {

@@ -35,6 +35,12 @@ class File {
   // are freed (a hint; reads still see the data, from the disk). Like sync(), may run on another thread.
   // Files without a page cache ignore it.
   virtual void drop_cached(int64_t /*from*/, int64_t /*to*/) {}
+  // A hint before appends that will make the file `end` bytes long: disk space may be allocated ahead of
+  // them, beyond `end`, so that the writes fill allocated space instead of allocating as they go. size() does
+  // not count it; release_reserved(), truncate() and close() give back what the writes did not fill. Files
+  // that cannot allocate ahead ignore it.
+  virtual void reserve_for(int64_t /*end*/) {}
+  virtual void release_reserved() {}
   // Sets the size to `size_bytes`; shrinking discards the tail.
   virtual Status truncate(int64_t size_bytes) = 0;
   // Bytes in the file (as written through this handle).
