@@ -33,7 +33,9 @@ class PosixFile final : public File {
   Status close() override;
   const std::filesystem::path& path() const override { return path_; }
   // The descriptor lives as long as this file: the lease owns nothing.
-  std::shared_ptr<const int> lease_descriptor() const override { return {std::shared_ptr<const int>(), &fd_}; }
+  std::shared_ptr<const int> lease_descriptor() const override {
+    return {std::shared_ptr<const int>(), &fd_};
+  }
 
  private:
   PosixFile(std::filesystem::path path, int fd, int64_t size_bytes);
