@@ -1,8 +1,6 @@
 // BoundedFileSystem: descriptors stay near the limit, idle handles reopen transparently, dirty or busy ones
 // are never closed, and a reopened handle refuses a file that was removed or replaced.
 #include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -87,33 +85,22 @@ TEST_CASE("bounded file system keeps descriptors at the limit and reopens idle f
 
 TEST_CASE("bounded file system passes reservations on and a closed descriptor gives them back") {
   TempDir dir;
-  const auto allocated = [](const std::filesystem::path& path) {
-    struct stat st {};
-    REQUIRE(::stat(path.c_str(), &st) == 0);
-    return static_cast<int64_t>(st.st_blocks) * 512;
-  };
-  {
-    const int fd = ::open((dir / "probe").c_str(), O_RDWR | O_CREAT, 0644);
-    REQUIRE(fd >= 0);
-    const bool ahead = ::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 4096) == 0;
-    ::close(fd);
-    if (!ahead) {
-      WARN("the temp directory's file system cannot allocate ahead: nothing to check");
-      return;
-    }
+  if (!allocates_ahead(dir.path())) {
+    WARN("the temp directory's file system cannot allocate ahead: nothing to check");
+    return;
   }
   auto fs = BoundedFileSystem::create(posix_file_system(), 1);
   auto a = open_file(*fs, dir / "a");
   REQUIRE(a->append(view_of("some bytes")).ok());
   a->reserve_for(100);
-  CHECK(allocated(dir / "a") >= 64 << 10);
+  CHECK(allocated_bytes(dir / "a") >= 64 << 10);
   a->release_reserved();
-  CHECK(allocated(dir / "a") <= 8 << 10);
+  CHECK(allocated_bytes(dir / "a") <= 8 << 10);
   a->reserve_for(100);
   REQUIRE(a->sync().ok());
   auto b = open_file(*fs, dir / "b");  // the bound closes a's descriptor
   REQUIRE(fs->stats().open == 1);
-  CHECK(allocated(dir / "a") <= 8 << 10);
+  CHECK(allocated_bytes(dir / "a") <= 8 << 10);
   const uint64_t reopens = fs->stats().reopens;
   a->release_reserved();  // nothing reserved through a closed descriptor: no reopen for it
   CHECK(fs->stats().reopens == reopens);

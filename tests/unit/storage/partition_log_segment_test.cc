@@ -1,7 +1,3 @@
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <iomanip>
 #include <random>
@@ -27,26 +23,13 @@ std::vector<std::string> files_with_suffix(const std::filesystem::path& dir, con
   return names;
 }
 
-int64_t allocated_bytes(const std::filesystem::path& path) {
-  struct stat st {};
-  REQUIRE(::stat(path.c_str(), &st) == 0);
-  return static_cast<int64_t>(st.st_blocks) * 512;
-}
-
 }  // namespace
 
 TEST_CASE("the active segment's .log has space reserved ahead and a rolled or closed one none") {
   TempDir dir;
-  {
-    const int fd = ::open((dir / "probe").c_str(), O_RDWR | O_CREAT, 0644);
-    REQUIRE(fd >= 0);
-    const bool ahead = ::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 4096) == 0;
-    ::close(fd);
-    std::filesystem::remove(dir / "probe");
-    if (!ahead) {
-      WARN("the temp directory's file system cannot allocate ahead: nothing to check");
-      return;
-    }
+  if (!allocates_ahead(dir.path())) {
+    WARN("the temp directory's file system cannot allocate ahead: nothing to check");
+    return;
   }
   LogConfig config;
   config.segment_bytes = 256 << 10;

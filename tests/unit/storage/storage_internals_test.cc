@@ -1,8 +1,4 @@
 // Tests of storage's internal pieces: error codes, PosixFile, the offset index, the recovery-point file.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <random>
 
@@ -75,24 +71,6 @@ TEST_CASE("PosixFile appends, reads, truncates and refuses the wrong open mode")
 }
 
 namespace {
-
-// Bytes of disk allocated to the file at `path`, reserved space past its end included.
-int64_t allocated_bytes(const std::filesystem::path& path) {
-  struct stat st {};
-  REQUIRE(::stat(path.c_str(), &st) == 0);
-  return static_cast<int64_t>(st.st_blocks) * 512;
-}
-
-// Whether the file system under `dir` can allocate past a file's end (fallocate FALLOC_FL_KEEP_SIZE).
-bool allocates_ahead(const std::filesystem::path& dir) {
-  const auto probe = dir / "probe";
-  const int fd = ::open(probe.c_str(), O_RDWR | O_CREAT, 0644);
-  REQUIRE(fd >= 0);
-  const bool ok = ::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 4096) == 0;
-  ::close(fd);
-  std::filesystem::remove(probe);
-  return ok;
-}
 
 constexpr int64_t kKiB = 1024;
 constexpr int64_t kMiB = 1024 * kKiB;

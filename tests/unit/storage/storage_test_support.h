@@ -1,5 +1,7 @@
 #pragma once
 // Helpers for storage tests: a fresh temporary directory per test, test batches, file surgery.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -41,6 +43,25 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// Bytes of disk allocated to the file at `path`, space reserved past its end included.
+inline int64_t allocated_bytes(const std::filesystem::path& path) {
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  return static_cast<int64_t>(st.st_blocks) * 512;
+}
+
+// Whether the file system under `dir` can allocate past a file's end (fallocate FALLOC_FL_KEEP_SIZE), which
+// File::reserve_for relies on.
+inline bool allocates_ahead(const std::filesystem::path& dir) {
+  const auto probe = dir / "allocates-ahead-probe";
+  const int fd = ::open(probe.c_str(), O_RDWR | O_CREAT, 0644);
+  REQUIRE(fd >= 0);
+  const bool ok = ::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 4096) == 0;
+  ::close(fd);
+  std::filesystem::remove(probe);
+  return ok;
+}
 
 // One batch of `records` records, each value `value_bytes` long; contents depend on `seed`.
 inline Buffer make_batch(int records, size_t value_bytes = 10, int seed = 0) {
