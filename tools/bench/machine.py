@@ -89,8 +89,11 @@ def ingest_floor(binary, work_dir, total_bytes, checksums, log):
     """One run of the ingest floor: the most a broker with one network thread can take in on this machine, one
     loopback TCP stream into 8 page-cache files in 256 KiB writes, no protocol (tools/ingestfloor). With
     `checksums` it also copies 1 KiB values into each write and CRC-32Cs it on both sides, the per-byte work
-    the record format asks for. Its JSON (MB/s, CPU seconds per GB) as procs.run_json returns it (after a
-    sync, with the CPU steal meanwhile, and "error" if it failed)."""
+    the record format asks for. Like a broker with the default config, it syncs the files behind the writes and
+    drops synced data older than the newest 1 GiB from the page cache (its default --page-cache-window), so that
+    past the first gigabyte it writes into just-freed pages as the broker does. Its JSON (MB/s, CPU seconds per GB,
+    synced and dropped bytes) as procs.run_json returns it (after a sync, with the CPU steal meanwhile, and
+    "error" if it failed)."""
     argv = [binary, "--dir", work_dir, "--bytes", str(total_bytes), "--json"] + (["--checksums"] if checksums else [])
     return procs.run_json(argv, timeout_s=120, log=log)
 

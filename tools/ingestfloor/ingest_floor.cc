@@ -17,8 +17,10 @@
 #include <utility>
 #include <vector>
 
+#include "flusher.h"
 #include "millrace/protocol/crc32c.h"
 #include "millrace/storage/posix_file.h"
+#include "thread_cpu.h"
 
 namespace millrace::ingestfloor {
 namespace {
@@ -30,12 +32,6 @@ constexpr uint64_t kMaxRequestBytes = 256ull << 20;  // a request is one buffer 
 
 Error system_error(const std::string& what) {
   return Error{std::error_code(errno, std::system_category()), what};
-}
-
-double thread_cpu_seconds() {
-  timespec now{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
 }
 
 // Busy time of all CPUs in seconds (user, nice, system, irq, softirq), from /proc/stat.
@@ -133,10 +129,11 @@ std::optional<Error> run_sender(const IngestFloorOptions& options, uint64_t requ
 }
 
 // The receiving thread: reads each frame whole, checks each slice's CRC (with checksums), and appends each
-// slice to its partition's file (one pwrite, as the broker's storage appends).
+// slice to its partition's file (one pwrite, as the broker's storage appends), then tells the flusher (if
+// any) how far the file goes, without waiting for it.
 std::optional<Error> run_receiver(const IngestFloorOptions& options,
                                   const std::vector<std::unique_ptr<storage::PosixFile>>& files, int socket,
-                                  uint64_t& bytes, double& cpu_seconds) {
+                                  Flusher* flusher, uint64_t& bytes, double& cpu_seconds) {
   std::vector<char> frame(options.write_bytes * files.size());
   for (;;) {
     uint32_t length = 0;
@@ -152,6 +149,7 @@ std::optional<Error> run_receiver(const IngestFloorOptions& options,
           return Error{std::make_error_code(std::errc::protocol_error), "CRC mismatch"};
       }
       if (auto appended = files[partition]->append(slice); !appended) return std::move(appended).error();
+      if (flusher != nullptr) flusher->written(partition, files[partition]->size());
       bytes += slice.size();
     }
   }
@@ -185,6 +183,11 @@ class PartitionFiles {
 
   const std::optional<Error>& error() const { return error_; }
   const std::vector<std::unique_ptr<storage::PosixFile>>& files() const { return files_; }
+  std::vector<storage::File*> file_pointers() const {
+    std::vector<storage::File*> pointers;
+    for (const auto& file : files_) pointers.push_back(file.get());
+    return pointers;
+  }
   // What the file system says the files hold (not what was appended through them).
   uint64_t bytes_on_disk() const {
     uint64_t total = 0;
@@ -207,10 +210,11 @@ Result<IngestFloorResult> measure_ingest_floor(const IngestFloorOptions& options
   if (options.partitions < 1 || options.partitions > kMaxPartitions ||
       options.write_bytes <= kChecksumBytes + options.record_bytes || options.record_bytes == 0 ||
       options.record_bytes > kValueSourceBytes / 2 ||
-      options.write_bytes * static_cast<uint64_t>(options.partitions) > kMaxRequestBytes)
+      options.write_bytes * static_cast<uint64_t>(options.partitions) > kMaxRequestBytes ||
+      options.page_cache_window_bytes < 0)
     return Error{std::make_error_code(std::errc::invalid_argument),
-                 "need 1 <= partitions <= 1000, 0 < record_bytes <= 512 KiB, write_bytes > record_bytes + 4 "
-                 "and write_bytes x partitions <= 256 MiB"};
+                 "need 1 <= partitions <= 1000, 0 < record_bytes <= 512 KiB, write_bytes > record_bytes + 4, "
+                 "write_bytes x partitions <= 256 MiB and page_cache_window_bytes >= 0"};
   uint64_t request_bytes = options.write_bytes * static_cast<uint64_t>(options.partitions);
   uint64_t requests = options.total_bytes / request_bytes;
   if (requests == 0)
@@ -218,6 +222,9 @@ Result<IngestFloorResult> measure_ingest_floor(const IngestFloorOptions& options
 
   PartitionFiles files(options);
   if (files.error()) return *files.error();
+  std::optional<Flusher> flusher;  // finished (joined) before the files close, whatever happens
+  if (options.page_cache_window_bytes > 0)
+    flusher.emplace(files.file_pointers(), options.page_cache_window_bytes);
   Socket listener(::socket(AF_INET, SOCK_STREAM, 0));
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -238,8 +245,8 @@ Result<IngestFloorResult> measure_ingest_floor(const IngestFloorOptions& options
     receiver_error = system_error("accept");
   } else {
     std::thread receiver([&] {
-      receiver_error =
-          run_receiver(options, files.files(), connection.get(), result.bytes, result.receiver_cpu_s);
+      receiver_error = run_receiver(options, files.files(), connection.get(), flusher ? &*flusher : nullptr,
+                                    result.bytes, result.receiver_cpu_s);
     });
     receiver.join();
     ::shutdown(connection.get(), SHUT_RDWR);
@@ -247,10 +254,18 @@ Result<IngestFloorResult> measure_ingest_floor(const IngestFloorOptions& options
   sender.join();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   result.machine_cpu_s = machine_busy_seconds() - machine_before;
+  std::optional<Error> flusher_error;
+  if (flusher) {  // after the measurement: the sync of the tail is not part of the rate
+    flusher_error = flusher->finish();
+    result.synced_bytes = flusher->synced_bytes();
+    result.dropped_bytes = flusher->dropped_bytes();
+    result.flusher_cpu_s = flusher->cpu_seconds();
+  }
 
   uint64_t on_disk = files.bytes_on_disk();
   if (receiver_error) return *receiver_error;
   if (sender_error) return *sender_error;
+  if (flusher_error) return *flusher_error;
   if (result.bytes != requests * request_bytes || on_disk != result.bytes)
     return Error{
         std::make_error_code(std::errc::io_error),

@@ -3,8 +3,10 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
+#include "drop_behind_window.h"
 #include "temp_dir.h"
 
+using millrace::ingestfloor::DropBehindWindow;
 using millrace::ingestfloor::IngestFloorOptions;
 using millrace::ingestfloor::measure_ingest_floor;
 using millrace::testing::TempDir;
@@ -20,6 +22,8 @@ IngestFloorOptions small_run(const TempDir& dir) {
   return options;
 }
 
+constexpr int64_t kMiB = 1 << 20;
+
 }  // namespace
 
 TEST_CASE("The ingest floor writes every whole request it sends and removes its files") {
@@ -32,6 +36,40 @@ TEST_CASE("The ingest floor writes every whole request it sends and removes its 
   CHECK(result->seconds > 0);
   CHECK(result->sender_cpu_s > 0);
   CHECK(result->receiver_cpu_s > 0);
+  CHECK(std::filesystem::is_empty(dir.path()));
+}
+
+TEST_CASE("With a page-cache window the ingest floor syncs every byte and drops all but the window") {
+  TempDir dir("ingest-floor");
+  auto options = small_run(dir);
+  options.total_bytes = 64 * kMiB;
+  options.page_cache_window_bytes = 8 * kMiB;
+  auto result = measure_ingest_floor(options);
+  REQUIRE(result.ok());
+  const auto bytes = static_cast<int64_t>(result->bytes);
+  CHECK(bytes == 64 * kMiB);  // and the files held every byte (measure_ingest_floor checks)
+  CHECK(result->synced_bytes == result->bytes);
+  CHECK(result->dropped_bytes > 0);
+  // Once over the window by a step, the oldest bytes are dropped down to the window: what is left cached at
+  // the end is at least the window and less than a step more.
+  const auto dropped = static_cast<int64_t>(result->dropped_bytes);
+  CHECK(dropped <= bytes - options.page_cache_window_bytes);
+  CHECK(dropped > bytes - options.page_cache_window_bytes - DropBehindWindow::kDropStepBytes);
+  CHECK(result->flusher_cpu_s > 0);
+  CHECK(std::filesystem::is_empty(dir.path()));
+}
+
+TEST_CASE("Without a page-cache window the ingest floor syncs and drops nothing") {
+  TempDir dir("ingest-floor");
+  auto options = small_run(dir);
+  options.total_bytes = 64 * kMiB;
+  options.page_cache_window_bytes = 0;
+  auto result = measure_ingest_floor(options);
+  REQUIRE(result.ok());
+  CHECK(result->bytes == 64 * kMiB);
+  CHECK(result->synced_bytes == 0);
+  CHECK(result->dropped_bytes == 0);
+  CHECK(result->flusher_cpu_s == 0);
   CHECK(std::filesystem::is_empty(dir.path()));
 }
 
@@ -54,6 +92,10 @@ TEST_CASE("The ingest floor reports what it cannot do instead of a number") {
   }
   SECTION("requests larger than 256 MiB") {
     options.write_bytes = size_t{1} << 30;
+    CHECK_FALSE(measure_ingest_floor(options).ok());
+  }
+  SECTION("a negative page-cache window") {
+    options.page_cache_window_bytes = -1;
     CHECK_FALSE(measure_ingest_floor(options).ok());
   }
   SECTION("values larger than a write") {
