@@ -148,6 +148,8 @@ std::optional<Error> run_receiver(const IngestFloorOptions& options,
         if (protocol::crc32c(slice.data() + kChecksumBytes, slice.size() - kChecksumBytes) != expected)
           return Error{std::make_error_code(std::errc::protocol_error), "CRC mismatch"};
       }
+      // As a segment does (Segment::append): disk space reserved ahead, so ext4 does not map it page by page.
+      files[partition]->reserve_for(files[partition]->size() + static_cast<int64_t>(slice.size()));
       if (auto appended = files[partition]->append(slice); !appended) return std::move(appended).error();
       if (flusher != nullptr) flusher->written(partition, files[partition]->size());
       bytes += slice.size();
