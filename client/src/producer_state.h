@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <mutex>
 
+#include "adaptive_mutex.h"
 #include "memory_budget.h"
 #include "millrace/client/producer_config.h"
 #include "null_key_partitioner.h"
@@ -23,7 +24,7 @@ class ProducerState {
  public:
   explicit ProducerState(const ProducerConfig& config);
 
-  std::mutex& mutex() { return mutex_; }
+  AdaptiveMutex& mutex() { return mutex_; }
   RecordAccumulator& accumulator() { return accumulator_; }            // under mutex()
   NullKeyPartitioner& null_key_partitioner() { return partitioner_; }  // under mutex()
   ProducerSequences& sequences() { return sequences_; }                // under mutex()
@@ -46,7 +47,7 @@ class ProducerState {
  private:
   void finished(const ProducerBatch& batch);
 
-  std::mutex mutex_;
+  AdaptiveMutex mutex_;
   RecordAccumulator accumulator_;
   NullKeyPartitioner partitioner_;
   ProducerSequences sequences_;
