@@ -178,7 +178,8 @@ TEST_CASE("bounded file system keeps a leased descriptor open until the lease is
   CHECK(fs->stats().open == 1);
 }
 
-TEST_CASE("file ranges over a bounded file system keep their segment readable through sendfile's descriptor") {
+TEST_CASE(
+    "file ranges over a bounded file system keep their segment readable through sendfile's descriptor") {
   TempDir dir;
   auto fs = BoundedFileSystem::create(posix_file_system(), 2);
   LogConfig config;
