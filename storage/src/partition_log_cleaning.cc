@@ -7,10 +7,10 @@
 
 #include "cleaning_pass.h"
 #include "compaction_swap.h"
-#include "segment_file.h"
 #include "millrace/storage/errc.h"
 #include "partition_log_impl.h"
 #include "segment.h"
+#include "segment_file.h"
 #include "segment_loader.h"
 
 namespace millrace::storage {

@@ -1,10 +1,10 @@
 // millrace: the Millrace command-line tool. Each command group lives in its own file; docs/cli.md
 // documents every command with an example.
-#include <iostream>
 #include <CLI/App.hpp>
 #include <CLI/Config.hpp>
 #include <CLI/Formatter.hpp>
 #include <cstdlib>
+#include <iostream>
 #include <string>
 
 #include "bench_command.h"

@@ -49,7 +49,8 @@ class FileRange {
 
  private:
   std::shared_ptr<const SegmentFile> files_;
-  std::shared_ptr<const int> descriptor_;  // the .log's, held open while the range lives; released before files_
+  // The .log's, held open while the range lives; released before files_.
+  std::shared_ptr<const int> descriptor_;
   int64_t position_ = 0;
   int64_t length_ = 0;
   uint64_t cuts_ = 0;
