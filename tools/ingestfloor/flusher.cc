@@ -8,7 +8,7 @@
 
 namespace millrace::ingestfloor {
 
-Flusher::Flusher(std::vector<storage::File*> files, int64_t window_bytes)
+Flusher::Flusher(std::vector<std::shared_ptr<storage::File>> files, int64_t window_bytes)
     : files_(std::move(files)),
       written_end_(files_.size()),
       synced_end_(files_.size(), 0),
@@ -67,7 +67,7 @@ Status Flusher::sync(size_t index) {
   int64_t& synced = synced_end_[index];
   if (end <= synced) return {};
   if (Status status = files_[index]->sync(); !status) return status;  // covers at least [0, end)
-  window_.note_synced(*files_[index], synced, end);
+  window_.note_synced(files_[index], synced, end);
   synced_bytes_ += static_cast<uint64_t>(end - synced);
   synced = end;
   return {};

@@ -132,7 +132,7 @@ std::optional<Error> run_sender(const IngestFloorOptions& options, uint64_t requ
 // slice to its partition's file (one pwrite, as the broker's storage appends), then tells the flusher (if
 // any) how far the file goes, without waiting for it.
 std::optional<Error> run_receiver(const IngestFloorOptions& options,
-                                  const std::vector<std::unique_ptr<storage::PosixFile>>& files, int socket,
+                                  const std::vector<std::shared_ptr<storage::PosixFile>>& files, int socket,
                                   Flusher* flusher, uint64_t& bytes, double& cpu_seconds) {
   std::vector<char> frame(options.write_bytes * files.size());
   for (;;) {
@@ -184,12 +184,7 @@ class PartitionFiles {
   }
 
   const std::optional<Error>& error() const { return error_; }
-  const std::vector<std::unique_ptr<storage::PosixFile>>& files() const { return files_; }
-  std::vector<storage::File*> file_pointers() const {
-    std::vector<storage::File*> pointers;
-    for (const auto& file : files_) pointers.push_back(file.get());
-    return pointers;
-  }
+  const std::vector<std::shared_ptr<storage::PosixFile>>& files() const { return files_; }
   // What the file system says the files hold (not what was appended through them).
   uint64_t bytes_on_disk() const {
     uint64_t total = 0;
@@ -202,7 +197,7 @@ class PartitionFiles {
 
  private:
   std::vector<std::filesystem::path> paths_;
-  std::vector<std::unique_ptr<storage::PosixFile>> files_;
+  std::vector<std::shared_ptr<storage::PosixFile>> files_;  // shared with the flusher's window
   std::optional<Error> error_;
 };
 
@@ -226,7 +221,8 @@ Result<IngestFloorResult> measure_ingest_floor(const IngestFloorOptions& options
   if (files.error()) return *files.error();
   std::optional<Flusher> flusher;  // finished (joined) before the files close, whatever happens
   if (options.page_cache_window_bytes > 0)
-    flusher.emplace(files.file_pointers(), options.page_cache_window_bytes);
+    flusher.emplace(std::vector<std::shared_ptr<storage::File>>(files.files().begin(), files.files().end()),
+                    options.page_cache_window_bytes);
   Socket listener(::socket(AF_INET, SOCK_STREAM, 0));
   sockaddr_in address{};
   address.sin_family = AF_INET;

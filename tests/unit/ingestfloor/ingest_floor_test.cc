@@ -3,12 +3,12 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "drop_behind_window.h"
+#include "millrace/storage/page_cache_window.h"
 #include "temp_dir.h"
 
-using millrace::ingestfloor::DropBehindWindow;
 using millrace::ingestfloor::IngestFloorOptions;
 using millrace::ingestfloor::measure_ingest_floor;
+using millrace::storage::PageCacheWindow;
 using millrace::testing::TempDir;
 
 namespace {
@@ -54,7 +54,7 @@ TEST_CASE("With a page-cache window the ingest floor syncs every byte and drops 
   // the end is at least the window and less than a step more.
   const auto dropped = static_cast<int64_t>(result->dropped_bytes);
   CHECK(dropped <= bytes - options.page_cache_window_bytes);
-  CHECK(dropped > bytes - options.page_cache_window_bytes - DropBehindWindow::kDropStepBytes);
+  CHECK(dropped > bytes - options.page_cache_window_bytes - PageCacheWindow::kDropStepBytes);
   CHECK(result->flusher_cpu_s > 0);
   CHECK(std::filesystem::is_empty(dir.path()));
 }

@@ -1,17 +1,19 @@
-// DropBehindWindow: which synced bytes it drops from the page cache, and when (a File that records the
-// drop_cached calls it gets).
-#include "drop_behind_window.h"
-
+// PageCacheWindow given plain Files' synced ranges (as the ingest floor uses it): which bytes it drops from
+// the page cache, and when (a File that records the drop_cached calls it gets).
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <memory>
 #include <vector>
 
-using millrace::ingestfloor::DropBehindWindow;
+#include "millrace/storage/file.h"
+#include "millrace/storage/page_cache_window.h"
+
+using millrace::storage::PageCacheWindow;
 
 namespace {
 
 constexpr int64_t kMiB = 1 << 20;
-constexpr int64_t kStep = DropBehindWindow::kDropStepBytes;
+constexpr int64_t kStep = PageCacheWindow::kDropStepBytes;
 static_assert(kStep == 4 * kMiB, "the first test's numbers assume the broker's 4 MiB step");
 
 struct Drop {
@@ -40,39 +42,44 @@ class RecordingFile final : public millrace::storage::File {
 
 }  // namespace
 
-TEST_CASE("The drop-behind window drops the oldest synced bytes of any file once a step over its limit") {
-  DropBehindWindow window(8 * kMiB);
-  RecordingFile a, b;
-  window.note_synced(a, 0, 5 * kMiB);
-  window.note_synced(b, 0, 5 * kMiB);
-  window.note_synced(a, 5 * kMiB, 6 * kMiB);  // 11 MiB: less than a step (4 MiB) over the limit
+TEST_CASE("The page-cache window drops the oldest synced bytes of any File once a step over its limit") {
+  PageCacheWindow window(8 * kMiB);
+  auto a_file = std::make_shared<RecordingFile>();
+  auto b_file = std::make_shared<RecordingFile>();
+  RecordingFile& a = *a_file;
+  RecordingFile& b = *b_file;
+  window.note_synced(a_file, 0, 5 * kMiB);
+  window.note_synced(b_file, 0, 5 * kMiB);
+  window.note_synced(a_file, 5 * kMiB, 6 * kMiB);  // 11 MiB: less than a step (4 MiB) over the limit
   CHECK(window.cached_bytes() == 11 * kMiB);
   CHECK(window.dropped_bytes() == 0);
   CHECK(a.drops.empty());
   CHECK(b.drops.empty());
 
-  window.note_synced(b, 5 * kMiB, 5 * kMiB + kStep);  // now at least a step over: down to 8 MiB, oldest first
+  // Now at least a step over: down to 8 MiB, oldest first.
+  window.note_synced(b_file, 5 * kMiB, 5 * kMiB + kStep);
   CHECK(window.cached_bytes() == 8 * kMiB);
   CHECK(window.dropped_bytes() == 7 * kMiB);
   CHECK(a.drops == std::vector<Drop>{{0, 5 * kMiB}});
   CHECK(b.drops == std::vector<Drop>{{0, 2 * kMiB}});
 }
 
-TEST_CASE("The drop-behind window starts a drop at its page, and drops nothing with a limit of 0") {
-  RecordingFile file;
+TEST_CASE("The page-cache window starts a File's drop at its page and drops nothing with a limit of 0") {
+  auto shared_file = std::make_shared<RecordingFile>();
+  RecordingFile& file = *shared_file;
   SECTION("a limit") {
-    DropBehindWindow window(kStep);
-    window.note_synced(file, 0, 100);
-    window.note_synced(file, 100, 2 * kStep + 100);  // one range: the first is extended
+    PageCacheWindow window(kStep);
+    window.note_synced(shared_file, 0, 100);
+    window.note_synced(shared_file, 100, 2 * kStep + 100);  // one range: the first is extended
     REQUIRE(file.drops == std::vector<Drop>{{0, kStep + 100}});
-    window.note_synced(file, 2 * kStep + 100, 3 * kStep + 100);
+    window.note_synced(shared_file, 2 * kStep + 100, 3 * kStep + 100);
     // The second drop starts at the page that holds its first byte (kStep + 100), which the first kept.
     CHECK(file.drops == std::vector<Drop>{{0, kStep + 100}, {kStep, 2 * kStep + 100}});
     CHECK(window.dropped_bytes() == 2 * kStep + 100);
   }
   SECTION("no limit") {
-    DropBehindWindow window(0);
-    window.note_synced(file, 0, 64 * kMiB);
+    PageCacheWindow window(0);
+    window.note_synced(shared_file, 0, 64 * kMiB);
     CHECK(file.drops.empty());
     CHECK(window.cached_bytes() == 0);
     CHECK(window.dropped_bytes() == 0);
