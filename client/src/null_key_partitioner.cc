@@ -17,22 +17,16 @@ NullKeyPartitioner::Sticky* NullKeyPartitioner::find_sticky(std::string_view top
   return last_sticky_;
 }
 
-PartitionId NullKeyPartitioner::choose(std::string_view topic, const std::vector<PartitionId>& candidates,
-                                       const BatchOpen& batch_open) {
+PartitionId NullKeyPartitioner::next_round_robin(std::string_view topic,
+                                                 const std::vector<PartitionId>& candidates) {
   assert(!candidates.empty());
-  if (mode_ == NullKeyPartitioning::round_robin) {
-    auto it = round_robin_next_.find(topic);  // the name is copied only for a topic's first record
-    if (it == round_robin_next_.end()) it = round_robin_next_.emplace(std::string(topic), 0).first;
-    return candidates[it->second++ % candidates.size()];
-  }
-  if (const Sticky* sticky = find_sticky(topic)) {
-    const Sticky& s = *sticky;
-    const bool still_candidate =
-        std::find(candidates.begin(), candidates.end(), s.partition) != candidates.end();
-    if (still_candidate && batch_open(s.partition, s.batch_id)) return s.partition;
-    return pick_other(candidates, s.partition);
-  }
-  return pick_other(candidates, PartitionId{-1});
+  auto it = round_robin_next_.find(topic);  // the name is copied only for a topic's first record
+  if (it == round_robin_next_.end()) it = round_robin_next_.emplace(std::string(topic), 0).first;
+  return candidates[it->second++ % candidates.size()];
+}
+
+bool NullKeyPartitioner::is_candidate(const std::vector<PartitionId>& candidates, PartitionId partition) {
+  return std::find(candidates.begin(), candidates.end(), partition) != candidates.end();
 }
 
 void NullKeyPartitioner::appended(std::string_view topic, PartitionId partition, uint64_t batch_id) {
@@ -45,8 +39,9 @@ void NullKeyPartitioner::appended(std::string_view topic, PartitionId partition,
 }
 
 PartitionId NullKeyPartitioner::pick_other(const std::vector<PartitionId>& candidates, PartitionId previous) {
+  assert(!candidates.empty());
   if (candidates.size() == 1) return candidates.front();
-  const bool previous_present = std::find(candidates.begin(), candidates.end(), previous) != candidates.end();
+  const bool previous_present = is_candidate(candidates, previous);
   const size_t choices = candidates.size() - (previous_present ? 1 : 0);
   size_t pick = std::uniform_int_distribution<size_t>(0, choices - 1)(random_);
   for (const PartitionId p : candidates) {

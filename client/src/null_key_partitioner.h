@@ -6,7 +6,6 @@
 //  - round_robin: record by record through the candidates.
 // Pure and not thread-safe (the producer guards it with its mutex).
 #include <cstdint>
-#include <functional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -20,14 +19,23 @@ namespace millrace::client::internal {
 
 class NullKeyPartitioner {
  public:
-  // Whether the batch `batch_id` of `partition` still takes the record (RecordAccumulator::batch_accepts).
-  using BatchOpen = std::function<bool(PartitionId partition, uint64_t batch_id)>;
-
   NullKeyPartitioner(NullKeyPartitioning mode, uint64_t seed);
 
-  // `candidates` is non-empty: the partitions that have a leader (or all, if none has).
+  // `candidates` is non-empty: the partitions that have a leader (or all, if none has). `batch_open`:
+  // bool(PartitionId partition, uint64_t batch_id), whether that batch of the partition still takes the
+  // record (RecordAccumulator::batch_accepts). A template rather than a std::function: the producer's
+  // predicate captures more than a std::function holds without allocating, and this runs per record.
+  template <class BatchOpen>
   PartitionId choose(std::string_view topic, const std::vector<PartitionId>& candidates,
-                     const BatchOpen& batch_open);
+                     const BatchOpen& batch_open) {
+    if (mode_ == NullKeyPartitioning::round_robin) return next_round_robin(topic, candidates);
+    const Sticky* sticky = find_sticky(topic);
+    if (sticky != nullptr && is_candidate(candidates, sticky->partition) &&
+        batch_open(sticky->partition, sticky->batch_id)) {
+      return sticky->partition;
+    }
+    return pick_other(candidates, sticky != nullptr ? sticky->partition : PartitionId{-1});
+  }
   // Reports where the record went: sticky mode stays with this batch.
   void appended(std::string_view topic, PartitionId partition, uint64_t batch_id);
 
@@ -37,6 +45,8 @@ class NullKeyPartitioner {
     uint64_t batch_id = 0;
   };
 
+  PartitionId next_round_robin(std::string_view topic, const std::vector<PartitionId>& candidates);
+  static bool is_candidate(const std::vector<PartitionId>& candidates, PartitionId partition);
   PartitionId pick_other(const std::vector<PartitionId>& candidates, PartitionId previous);
   // The topic's entry (null if it has none yet), remembering the last one: a producer's records mostly
   // name the topic of the record before.
