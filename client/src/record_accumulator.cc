@@ -13,6 +13,11 @@ RecordAccumulator::Queues::value_type* RecordAccumulator::find_queue(PartitionKe
   return last_found_;
 }
 
+void rotate_after(std::vector<TopicPartition>& partitions, const TopicPartition& last) {
+  const auto first = std::upper_bound(partitions.begin(), partitions.end(), last, PartitionOrder{});
+  std::rotate(partitions.begin(), first, partitions.end());
+}
+
 RecordAccumulator::AppendResult RecordAccumulator::append(PartitionKey partition,
                                                           const protocol::RecordRef& record,
                                                           PendingRecord pending, int64_t now_ms) {

@@ -73,6 +73,12 @@ struct AccumulatorConfig {
   size_t backlog_batch_bytes = 0;
 };
 
+// Rotates `partitions` (sorted in PartitionOrder, as Readiness lists them) to start at the first one after
+// `last`, wrapping around. The sender starts each request to a node after the partition its previous request
+// to that node ended with (Kafka's drain index): a request that max_request_bytes cuts short leaves the rest
+// first in line for the next one, instead of the lowest-numbered partitions winning every round.
+void rotate_after(std::vector<TopicPartition>& partitions, const TopicPartition& last);
+
 class RecordAccumulator {
  public:
   using BatchPtr = std::unique_ptr<ProducerBatch>;
@@ -85,7 +91,7 @@ class RecordAccumulator {
   };
 
   struct Readiness {
-    std::map<NodeId, std::vector<TopicPartition>> ready;  // ready partitions by leader
+    std::map<NodeId, std::vector<TopicPartition>> ready;  // ready partitions by leader, in PartitionOrder
     bool unknown_leader = false;                          // a partition with batches has no known leader
     int64_t next_check_ms =
         std::numeric_limits<int64_t>::max();  // when a waiting batch becomes ready or expires

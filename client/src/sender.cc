@@ -85,8 +85,12 @@ void Sender::run_once() {
       bool drained_any = false;
       for (auto& [node, partitions] : readiness.ready) {
         if (in_flight_requests_[node] + planned[node] >= config_.max_in_flight_per_connection) continue;
+        if (auto last = last_drained_.find(node); last != last_drained_.end()) {
+          rotate_after(partitions, last->second);
+        }
         BatchList batches = accumulator.drain(partitions, config_.max_request_bytes, now_ms);
         if (batches.empty()) continue;
+        last_drained_.insert_or_assign(node, batches.back()->partition());
         if (idempotent) {
           for (auto& batch : batches) {
             if (!batch->is_stamped()) sequences.stamp(*batch);

@@ -1,7 +1,8 @@
 #pragma once
 // Sender: the producer's I/O-thread half. Each pass expires old batches, drains ready ones into produce
 // requests per leader (many partitions per request, one batch per partition, at most
-// max_in_flight_per_connection requests per broker), and handles the responses: completing batches,
+// max_in_flight_per_connection requests per broker; each request starts after the partition the node's
+// previous one ended with, rotate_after), and handles the responses: completing batches,
 // re-queueing retriable failures after retry_backoff_ms with a metadata refresh, failing the rest.
 //
 // With idempotence it first gets a producer id (InitProducerId) and stamps each batch with the next
@@ -66,6 +67,7 @@ class Sender {
   std::atomic<bool> wakeup_pending_{false};
   // I/O thread state:
   std::map<NodeId, int32_t> in_flight_requests_;
+  std::map<NodeId, TopicPartition> last_drained_;  // the partition each node's latest request ended with
   bool metadata_refresh_pending_ = false;
   bool stopped_ = false;
   bool producer_id_request_in_flight_ = false;

@@ -400,3 +400,69 @@ TEST_CASE("a batch refused as too large is retried record by record: only the la
   CHECK_FALSE(log.bad_request);
   CHECK(log.values == std::vector<std::string>{"a", "b"});
 }
+
+TEST_CASE("when max_request_bytes cuts requests short, the partitions left out go first in the next one") {
+  // Three partitions with a backlog each larger than a request. The first request is held by the broker
+  // while the backlog builds; after it, one request at a time. Were every request to start at the lowest
+  // partition, partition 2 would wait until 0 and 1 had sent everything.
+  std::mutex mutex;
+  std::vector<std::vector<int32_t>> requests;  // the partitions of each produce request, in order
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> first_arrived{false};
+  FakeBroker* self = nullptr;
+  FakeBroker broker([&](const FakeBroker::Request& r) -> std::optional<Buffer> {
+    if (r.api_key == protocol::ApiKey::metadata) return FakeBroker::respond(r, self->metadata({{"t", 3}}));
+    if (r.api_key != protocol::ApiKey::produce) return std::nullopt;
+    const auto request = r.parse<wire::ProduceRequest>();
+    bool first = false;
+    {
+      std::lock_guard lock(mutex);
+      first = requests.empty();
+      requests.emplace_back();
+      for (const auto& p : request.partitions()) requests.back().push_back(p.partition());
+    }
+    if (first) {
+      first_arrived = true;
+      released.wait_for(10s);
+    }
+    wire::ProduceResponse response;
+    for (const auto& p : request.partitions()) {
+      auto* result = response.add_results();
+      result->set_topic(p.topic());
+      result->set_partition(p.partition());
+      result->set_base_offset(0);
+    }
+    return FakeBroker::respond(r, response);
+  });
+  self = &broker;
+  auto config = config_for(broker);
+  config.batch_bytes = 1000;
+  config.backlog_batch_bytes = 1000;  // batches stay at batch_bytes
+  config.max_request_bytes = 2500;    // two batches of one partition
+  config.max_in_flight_per_connection = 1;
+  auto producer = Producer::create(config);
+  REQUIRE(producer.ok());
+
+  std::vector<std::future<DeliveryReport>> reports;
+  reports.push_back((*producer)->send(record("t", 0, "first")));
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!first_arrived && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
+  REQUIRE(first_arrived);
+  for (int i = 0; i < 40; ++i) {  // about 5,000 bytes per partition: at least three requests each
+    for (int32_t partition = 0; partition < 3; ++partition) {
+      reports.push_back((*producer)->send(record("t", partition, std::string(100, 'x'))));
+    }
+  }
+  release.set_value();
+  for (auto& report : reports) REQUIRE(report.get().ok());
+  (*producer)->close();
+
+  std::lock_guard lock(mutex);
+  REQUIRE(requests.size() >= 4);
+  // The first request ended with partition 0, and each backlog fills a request: the next three go to 1, 2
+  // and 0.
+  CHECK(requests[1] == std::vector<int32_t>{1});
+  CHECK(requests[2] == std::vector<int32_t>{2});
+  CHECK(requests[3] == std::vector<int32_t>{0});
+}

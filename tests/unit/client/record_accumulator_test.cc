@@ -521,3 +521,23 @@ TEST_CASE("the clock is read only when a record starts a batch") {
   CHECK_FALSE(is_ready(acc, 100 + kLingerMs - 1, kP0));
   CHECK(is_ready(acc, 100 + kLingerMs, kP0));
 }
+
+TEST_CASE("rotate_after starts the list after the given partition, wrapping around") {
+  const auto list = [](std::initializer_list<int32_t> ids) {
+    std::vector<TopicPartition> out;
+    for (int32_t id : ids) out.push_back(TopicPartition{"t", PartitionId{id}});
+    return out;
+  };
+  auto partitions = list({0, 1, 2, 3});
+  rotate_after(partitions, TopicPartition{"t", PartitionId{1}});
+  CHECK(partitions == list({2, 3, 0, 1}));
+  partitions = list({0, 2, 3});
+  rotate_after(partitions, TopicPartition{"t", PartitionId{1}});  // no longer listed: the next one after it
+  CHECK(partitions == list({2, 3, 0}));
+  partitions = list({0, 1, 2});
+  rotate_after(partitions, TopicPartition{"t", PartitionId{2}});  // the last one: the order stays
+  CHECK(partitions == list({0, 1, 2}));
+  partitions = list({0, 1});
+  rotate_after(partitions, TopicPartition{"a", PartitionId{9}});  // of a topic ordered first: no rotation
+  CHECK(partitions == list({0, 1}));
+}
