@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 
 #include "millrace/protocol/byte_order.h"
 #include "millrace/protocol/crc32c.h"
@@ -14,13 +15,15 @@ namespace bf = batch_format;
 
 namespace {
 
-void append_nullable(Buffer& out, const std::optional<std::string_view>& bytes) {
-  if (!bytes) {
-    append_varint(out, -1);
-    return;
-  }
-  append_varint(out, static_cast<int32_t>(bytes->size()));
-  out.insert(out.end(), bytes->begin(), bytes->end());
+char* write_bytes(char* out, std::string_view bytes) {
+  if (!bytes.empty()) std::memcpy(out, bytes.data(), bytes.size());
+  return out + bytes.size();
+}
+
+char* write_nullable(char* out, const std::optional<std::string_view>& bytes) {
+  if (!bytes) return write_varlong(out, -1);
+  out = write_varlong(out, static_cast<int64_t>(bytes->size()));
+  return write_bytes(out, *bytes);
 }
 
 size_t nullable_size(const std::optional<std::string_view>& bytes) {
@@ -79,21 +82,24 @@ void RecordBatchBuilder::append(const RecordRef& record) {
   record.for_each_header([&](std::string_view key, const std::optional<std::string_view>& value) {
     body_size += varlong_size(static_cast<int64_t>(key.size())) + key.size() + nullable_size(value);
   });
-  append_varint(buffer_, static_cast<int32_t>(body_size));
-  const size_t body_start = buffer_.size();
-  buffer_.push_back(0);  // record attributes (unused)
-  append_varlong(buffer_, timestamp_delta);
-  append_varint(buffer_, offset_delta);
-  append_nullable(buffer_, record.key);
-  append_nullable(buffer_, record.value);
-  append_varint(buffer_, static_cast<int32_t>(record.header_count()));
+  // One resize for the whole record, then plain writes (a varint written byte by byte into a vector costs a
+  // capacity check per byte).
+  const size_t record_start = buffer_.size();
+  buffer_.resize(record_start + varlong_size(static_cast<int64_t>(body_size)) + body_size);
+  char* out = buffer_.data() + record_start;
+  out = write_varlong(out, static_cast<int64_t>(body_size));
+  *out++ = 0;  // record attributes (unused)
+  out = write_varlong(out, timestamp_delta);
+  out = write_varlong(out, offset_delta);
+  out = write_nullable(out, record.key);
+  out = write_nullable(out, record.value);
+  out = write_varlong(out, static_cast<int64_t>(record.header_count()));
   record.for_each_header([&](std::string_view key, const std::optional<std::string_view>& value) {
-    append_varint(buffer_, static_cast<int32_t>(key.size()));
-    buffer_.insert(buffer_.end(), key.begin(), key.end());
-    append_nullable(buffer_, value);
+    out = write_varlong(out, static_cast<int64_t>(key.size()));
+    out = write_bytes(out, key);
+    out = write_nullable(out, value);
   });
-  assert(buffer_.size() - body_start == body_size);
-  (void)body_start;
+  assert(out == buffer_.data() + buffer_.size());
   ++record_count_;
   if (buffer_.size() - crc_end_ >= kCrcChunkBytes) extend_crc();
 }

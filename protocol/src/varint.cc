@@ -3,10 +3,6 @@
 namespace millrace::protocol {
 namespace {
 
-uint64_t zigzag(int64_t v) {
-  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-}
-
 void append_unsigned(Buffer& out, uint64_t v) {
   while (v >= 0x80) {
     out.push_back(static_cast<char>((v & 0x7F) | 0x80));
@@ -61,16 +57,6 @@ void append_varint(Buffer& out, int32_t value) {
 }
 void append_varlong(Buffer& out, int64_t value) {
   append_unsigned(out, zigzag(value));
-}
-
-size_t varlong_size(int64_t value) noexcept {
-  uint64_t v = zigzag(value);
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
 }
 
 std::optional<int32_t> varint_detail::read_varint_multibyte(ByteView in, size_t& pos) noexcept {

@@ -21,6 +21,23 @@ TEST_CASE("varints use Kafka's zig-zag encoding") {
   CHECK(out[4] == 0x01);
 }
 
+TEST_CASE("write_varlong writes what append_varlong appends, and no more than varlong_size") {
+  for (int64_t v : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{63}, int64_t{-64}, int64_t{64}, int64_t{300},
+                    int64_t{-300}, int64_t{std::numeric_limits<int32_t>::max()},
+                    int64_t{std::numeric_limits<int32_t>::min()}, std::numeric_limits<int64_t>::max(),
+                    std::numeric_limits<int64_t>::min()}) {
+    INFO(v);
+    Buffer appended;
+    append_varlong(appended, v);
+    char written[kVarlongMaxBytes + 1];
+    written[varlong_size(v)] = 'x';  // must stay
+    const char* end = write_varlong(written, v);
+    REQUIRE(static_cast<size_t>(end - written) == varlong_size(v));
+    CHECK(Buffer(static_cast<const char*>(written), end) == appended);
+    CHECK(written[varlong_size(v)] == 'x');
+  }
+}
+
 TEST_CASE("varints and varlongs round-trip at the edges") {
   for (int64_t v :
        {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{63}, int64_t{-64}, int64_t{300},

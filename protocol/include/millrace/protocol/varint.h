@@ -14,7 +14,34 @@ constexpr size_t kVarlongMaxBytes = 10;
 // Appends the zig-zag encoding of `value` to `out`.
 void append_varint(Buffer& out, int32_t value);
 void append_varlong(Buffer& out, int64_t value);
-size_t varlong_size(int64_t value) noexcept;
+
+inline uint64_t zigzag(int64_t value) noexcept {
+  return (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63);
+}
+
+// Bytes of the zig-zag encoding of `value` (a varint's value, widened, encodes the same).
+inline size_t varlong_size(int64_t value) noexcept {
+  uint64_t v = zigzag(value);
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+// Writes the zig-zag encoding of `value` at `out`, which has room for varlong_size(value) bytes; returns the
+// end of what it wrote. For a caller that sized its buffer once for a whole record (RecordBatchBuilder):
+// no capacity check per byte, as appending has.
+inline char* write_varlong(char* out, int64_t value) noexcept {
+  uint64_t v = zigzag(value);
+  while (v >= 0x80) {
+    *out++ = static_cast<char>((v & 0x7F) | 0x80);
+    v >>= 7;
+  }
+  *out++ = static_cast<char>(v);
+  return out;
+}
 
 // Reads a zig-zag varint from `in` starting at `pos`; advances `pos`. nullopt if truncated or over-long (a
 // varint whose value needs more than 32 bits is over-long too). One- and two-byte values (most lengths and
