@@ -91,6 +91,18 @@ Buffer FakeBroker::respond(const Request& request, const google::protobuf::Messa
   return out;
 }
 
+Buffer FakeBroker::accept_produce(const Request& request) {
+  const auto produce = request.parse<wire::ProduceRequest>();
+  wire::ProduceResponse response;
+  for (const auto& p : produce.partitions()) {
+    auto* result = response.add_results();
+    result->set_topic(p.topic());
+    result->set_partition(p.partition());
+    result->set_base_offset(0);
+  }
+  return respond(request, response);
+}
+
 wire::MetadataResponse FakeBroker::metadata(
     const std::vector<std::pair<std::string, int32_t>>& topics) const {
   wire::MetadataResponse response;

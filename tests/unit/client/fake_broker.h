@@ -79,6 +79,8 @@ class FakeBroker {
     }
     return respond(request, response, payload);
   }
+  // A produce response to `request` accepting every partition entry, each at base offset 0.
+  static Buffer accept_produce(const Request& request);
 
  private:
   void accept_loop();
