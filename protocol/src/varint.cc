@@ -3,14 +3,6 @@
 namespace millrace::protocol {
 namespace {
 
-void append_unsigned(Buffer& out, uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
 // The checked decode: looks at the end of `in` before every byte. Used near the end of a buffer.
 std::optional<uint64_t> read_unsigned_checked(ByteView in, size_t& pos, size_t max_bytes) {
   uint64_t result = 0;
@@ -53,10 +45,11 @@ std::optional<uint64_t> read_unsigned(ByteView in, size_t& pos) {
 }  // namespace
 
 void append_varint(Buffer& out, int32_t value) {
-  append_unsigned(out, zigzag(value));
+  append_varlong(out, value);  // a varint's value, widened, encodes the same
 }
 void append_varlong(Buffer& out, int64_t value) {
-  append_unsigned(out, zigzag(value));
+  char bytes[kVarlongMaxBytes];
+  out.insert(out.end(), bytes, write_varlong(bytes, value));
 }
 
 std::optional<int32_t> varint_detail::read_varint_multibyte(ByteView in, size_t& pos) noexcept {
