@@ -30,6 +30,7 @@ void add_produce(CLI::App& bench, const GlobalOptions& globals, CommandRunner& r
                    "Messages per second over all producers; latency is then measured from each message's "
                    "intended send time (default: unpaced)")
       ->check(CLI::NonNegativeNumber);
+  add_pace_step_option(*command, options->pace_step_us);
   command
       ->add_option(
           "--max-seconds", options->max_seconds,
@@ -74,6 +75,7 @@ void add_e2e(CLI::App& bench, const GlobalOptions& globals, CommandRunner& runne
       ->default_str("1024")
       ->check(at_least(16));
   command->add_option("--rate", options->rate, "Messages per second")->required()->check(CLI::PositiveNumber);
+  add_pace_step_option(*command, options->pace_step_us);
   add_producer_options(*command, options->producer);
   add_consumer_options(*command, options->consumer);
   command

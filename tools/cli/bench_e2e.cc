@@ -86,7 +86,7 @@ int run_e2e_bench(const GlobalOptions& globals, const E2eBenchOptions& options) 
   if (!producer) return report_error(producer.error());
 
   const std::string payload = make_payload(options.size_bytes, 2);
-  const RateSchedule schedule(steady_now_ns(), options.rate);
+  const RateSchedule schedule(steady_now_ns(), options.rate, options.pace_step_us * 1000);
   DeliveryTracker tracker;
   Received received;
   SendersDone producer_side;
@@ -130,6 +130,7 @@ int run_e2e_bench(const GlobalOptions& globals, const E2eBenchOptions& options) 
                        {"backlog_batch_bytes", std::to_string(options.producer.backlog_batch_bytes)},
                        {"linger_ms", std::to_string(options.producer.linger_ms)},
                        {"rate", std::to_string(static_cast<uint64_t>(options.rate))},
+                       {"pace_step_us", std::to_string(options.pace_step_us)},
                        {"planned_messages", std::to_string(options.messages)},
                        {"stopped_early", sent < options.messages ? "true" : "false"}};
   result.print(options.json);

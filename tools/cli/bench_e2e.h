@@ -15,7 +15,8 @@ struct E2eBenchOptions {
   BenchConsumerOptions consumer;
   uint64_t messages = 100000;
   size_t size_bytes = 1024;
-  double rate = 0;  // required, > 0
+  double rate = 0;                            // required, > 0
+  int64_t pace_step_us = kDefaultPaceStepUs;  // see RateSchedule
   int64_t idle_timeout_ms = 5000;
   double max_seconds = 0;  // stop sending after this long (0: no limit)
   bool json = false;

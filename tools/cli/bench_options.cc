@@ -51,6 +51,16 @@ void add_consumer_options(CLI::App& command, BenchConsumerOptions& options) {
       ->check(CLI::Range(1, client::kMaxFetchConnections));
 }
 
+void add_pace_step_option(CLI::App& command, int64_t& pace_step_us) {
+  command
+      .add_option(
+          "--pace-step-us", pace_step_us,
+          "With a rate: when ahead, wake this long after the next message is due and send all that is "
+          "due by then (the wait counts in the latency; 0: one sleep per message)")
+      ->default_str(std::to_string(kDefaultPaceStepUs))
+      ->check(at_least(0));
+}
+
 void add_topic_options(CLI::App& command, BenchTopicOptions& options) {
   command.add_option("-t,--topic", options.topic, "Topic (created if missing)")->required();
   command

@@ -12,6 +12,10 @@
 
 namespace millrace::cli {
 
+// --pace-step-us of paced runs (RateSchedule): a sender ahead of its schedule wakes this long after the next
+// message is due and sends all that is due by then.
+constexpr int64_t kDefaultPaceStepUs = 250;
+
 struct BenchProducerOptions {
   std::string acks = "1";
   size_t batch_bytes = 16384;
@@ -41,6 +45,7 @@ struct BenchTopicOptions {
 void add_producer_options(CLI::App& command, BenchProducerOptions& options);
 void add_consumer_options(CLI::App& command, BenchConsumerOptions& options);
 void add_topic_options(CLI::App& command, BenchTopicOptions& options);
+void add_pace_step_option(CLI::App& command, int64_t& pace_step_us);
 
 Result<client::ProducerConfig> producer_config(const GlobalOptions& globals,
                                                const BenchProducerOptions& options);

@@ -36,7 +36,7 @@ int run_produce_bench(const GlobalOptions& globals, const ProduceBenchOptions& o
     slots.back()->producer = std::move(*producer);
   }
   const std::string payload = make_payload(options.size_bytes, 1);
-  const RateSchedule schedule(steady_now_ns(), options.rate);
+  const RateSchedule schedule(steady_now_ns(), options.rate, options.pace_step_us * 1000);
   std::vector<std::thread> threads;
   for (int32_t k = 0; k < options.producers; ++k) {
     SendPlan plan{options.topic.topic,
@@ -79,6 +79,7 @@ int run_produce_bench(const GlobalOptions& globals, const ProduceBenchOptions& o
                        {"backlog_batch_bytes", std::to_string(options.producer.backlog_batch_bytes)},
                        {"linger_ms", std::to_string(options.producer.linger_ms)},
                        {"rate", std::to_string(static_cast<uint64_t>(options.rate))},
+                       {"pace_step_us", std::to_string(options.pace_step_us)},
                        {"planned_messages", std::to_string(options.messages)},
                        {"stopped_early", sent < options.messages ? "true" : "false"}};
   result.print(options.json);

@@ -14,7 +14,8 @@ struct ProduceBenchOptions {
   uint64_t messages = 1000000;
   size_t size_bytes = 1024;
   int32_t producers = 1;
-  double rate = 0;         // messages per second over all producers; 0: as fast as possible
+  double rate = 0;  // messages per second over all producers; 0: as fast as possible
+  int64_t pace_step_us = kDefaultPaceStepUs;  // with a rate: see RateSchedule
   double max_seconds = 0;  // stop sending after this long (0: no limit); the result counts what was sent
   bool json = false;
 };

@@ -15,6 +15,13 @@ int64_t RateSchedule::due_ns(uint64_t index) const {
   return start_ns_ + static_cast<int64_t>(std::llround(offset));
 }
 
+std::optional<int64_t> RateSchedule::wake_ns(uint64_t index, int64_t now_ns) const {
+  if (!paced()) return std::nullopt;
+  const int64_t due = due_ns(index);
+  if (now_ns >= due) return std::nullopt;
+  return due + pace_step_ns_;
+}
+
 uint64_t RateSchedule::due_count(int64_t now_ns) const {
   if (!paced() || now_ns < start_ns_) return 0;
   const long double elapsed_s = static_cast<long double>(now_ns - start_ns_) / kNanosPerSecond;

@@ -1,4 +1,6 @@
 // RateSchedule: intended send times for fixed-rate runs (coordinated-omission-free latency).
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "rate_schedule.h"
@@ -52,4 +54,56 @@ TEST_CASE("an unpaced schedule has no due times") {
   CHECK_FALSE(schedule.paced());
   CHECK(schedule.due_ns(123) == 5'000);
   CHECK(schedule.due_count(1'000'000'000) == 0);
+}
+
+TEST_CASE("wake_ns: a sender ahead of the schedule wakes one pace step after the message is due") {
+  const RateSchedule schedule(1'000, 1000.0, 250'000);  // one message per ms, a 250 us step
+  CHECK(schedule.wake_ns(1, 1'000) == 1'001'000 + 250'000);
+  CHECK(schedule.wake_ns(1, 1'000'999) == 1'001'000 + 250'000);
+  CHECK_FALSE(schedule.wake_ns(1, 1'001'000).has_value());  // due: send at once
+  CHECK_FALSE(schedule.wake_ns(0, 5'000'000).has_value());  // late: send at once
+  const RateSchedule no_step(1'000, 1000.0);
+  CHECK(no_step.wake_ns(1, 1'000) == 1'001'000);
+  CHECK_FALSE(RateSchedule(1'000, 0.0, 250'000).wake_ns(1, 0).has_value());  // unpaced: never sleeps
+}
+
+namespace {
+
+struct PacedRun {
+  uint64_t sleeps = 0;
+  int64_t max_wait_ns = 0;  // the longest a message went out after it was due
+  bool early = false;       // some message went out before it was due
+};
+
+// A sending loop on a simulated clock, as send_paced runs it: each send takes `send_ns`; when ahead, the
+// clock jumps to wake_ns.
+PacedRun simulate(const RateSchedule& schedule, uint64_t messages, int64_t send_ns) {
+  PacedRun run;
+  int64_t now = schedule.start_ns();
+  for (uint64_t i = 0; i < messages; ++i) {
+    if (const auto wake = schedule.wake_ns(i, now)) {
+      now = *wake;
+      ++run.sleeps;
+    }
+    const int64_t due = schedule.due_ns(i);
+    run.early = run.early || now < due;
+    run.max_wait_ns = std::max(run.max_wait_ns, now - due);
+    now += send_ns;
+  }
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("with a pace step, one wake-up sends every message due within the step") {
+  // 100 k msgs/s for one second, 1 us per send.
+  const PacedRun stepped = simulate(RateSchedule(0, 100'000.0, 250'000), 100'000, 1'000);
+  CHECK_FALSE(stepped.early);
+  CHECK(stepped.sleeps <= 4'001);                  // at most one per 250 us
+  CHECK(stepped.sleeps >= 3'000);                  // and it does sleep: the sender is ahead most of the time
+  CHECK(stepped.max_wait_ns <= 250'000 + 25'000);  // a step, plus the sends queued ahead of it
+  const PacedRun per_message = simulate(RateSchedule(0, 100'000.0, 0), 100'000, 1'000);
+  CHECK_FALSE(per_message.early);
+  CHECK(per_message.sleeps == 99'999);  // message 0 is due at the start
+  CHECK(per_message.max_wait_ns == 0);
 }

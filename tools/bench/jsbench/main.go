@@ -30,6 +30,7 @@ type options struct {
 	replicas   int
 	maxPending int
 	maxSeconds float64
+	paceStep   time.Duration
 	timeout    time.Duration
 }
 
@@ -45,6 +46,8 @@ func main() {
 	flag.IntVar(&o.replicas, "replicas", 1, "stream replicas when produce/e2e create the stream")
 	flag.IntVar(&o.maxPending, "max-pending", 4096, "unacknowledged publishes in flight")
 	flag.Float64Var(&o.maxSeconds, "max-seconds", 0, "stop sending after this many seconds (0: no limit)")
+	flag.DurationVar(&o.paceStep, "pace-step", 250*time.Microsecond,
+		"with -rate: when ahead, wake this long after the next message is due and send all due by then (as millrace bench)")
 	flag.DurationVar(&o.timeout, "timeout", 120*time.Second, "give up waiting for acks or messages after this long")
 	flag.Parse()
 

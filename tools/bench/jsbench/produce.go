@@ -96,8 +96,9 @@ func (p *publisher) wait(timeout time.Duration) bool {
 	}
 }
 
-// pace sends o.messages messages: unpaced, or message i no earlier than start + i/rate; with -max-seconds it
-// stops early. Returns the start time and how many it sent.
+// pace sends o.messages messages: unpaced, or message i no earlier than start + i/rate (when ahead, it sleeps
+// until o.paceStep after message i is due, as millrace bench does); with -max-seconds it stops early. Returns
+// the start time and how many it sent.
 func pace(p *publisher, o options, payload func(i int, due time.Time) []byte) (time.Time, int) {
 	subjects := subjectNames(o)
 	start := time.Now()
@@ -111,7 +112,7 @@ func pace(p *publisher, o options, payload func(i int, due time.Time) []byte) (t
 		if o.rate > 0 {
 			from = start.Add(time.Duration(float64(i) * 1e9 / o.rate))
 			if d := time.Until(from); d > 0 {
-				time.Sleep(d)
+				time.Sleep(d + o.paceStep)
 			}
 		}
 		if err := p.send(subjects[i%len(subjects)], i, payload(i, from), from); err != nil {
