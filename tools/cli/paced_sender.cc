@@ -19,7 +19,7 @@ uint64_t send_paced(client::Producer& producer, DeliveryTracker& tracker, const 
     int64_t measured_from_ns = now_ns;
     if (schedule.paced()) {
       measured_from_ns = schedule.due_ns(index);
-      if (const auto wake = schedule.wake_ns(index, now_ns))
+      if (const auto wake = schedule.wake_ns(measured_from_ns, now_ns))
         std::this_thread::sleep_until(steady_time_point(*wake));
     }
     if (plan.stamp) write_stamp(value, PayloadStamp{measured_from_ns, index});

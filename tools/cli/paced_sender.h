@@ -5,7 +5,7 @@
 // first_index 0..K-1 and stride K share one global schedule). With a paced schedule, message i is sent no
 // earlier than schedule.due_ns(i) and its latency is measured from that intended time, so a stall that delays
 // later sends is charged to them (no coordinated omission); when the loop falls behind it sends at once. When
-// it is ahead, it sleeps until schedule.wake_ns(i) (the schedule's pace step after i is due).
+// it is ahead, it sleeps until schedule.wake_ns (the schedule's pace step after i is due).
 // Unpaced, latency is measured from just before the send() call (which may block for buffer memory).
 #include <cstdint>
 #include <string>

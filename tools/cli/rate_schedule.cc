@@ -15,10 +15,8 @@ int64_t RateSchedule::due_ns(uint64_t index) const {
   return start_ns_ + static_cast<int64_t>(std::llround(offset));
 }
 
-std::optional<int64_t> RateSchedule::wake_ns(uint64_t index, int64_t now_ns) const {
-  if (!paced()) return std::nullopt;
-  const int64_t due = due_ns(index);
-  if (now_ns >= due) return std::nullopt;
+std::optional<int64_t> RateSchedule::wake_ns(int64_t due, int64_t now_ns) const {
+  if (!paced() || now_ns >= due) return std::nullopt;
   return due + pace_step_ns_;
 }
 

@@ -30,9 +30,10 @@ class RateSchedule {
   int64_t due_ns(uint64_t index) const;
   // How many messages are due at `now_ns` (indexes 0 .. n-1 are due); 0 before the start. Unpaced: 0.
   uint64_t due_count(int64_t now_ns) const;
-  // When a sender about to send message `index` at `now_ns` should wake first: due_ns(index) + the pace step,
-  // or nullopt when the message is due (or the schedule unpaced) and goes at once.
-  std::optional<int64_t> wake_ns(uint64_t index, int64_t now_ns) const;
+  // When a sender about to send, at `now_ns`, a message due at `due` (its due_ns(), which the caller has
+  // already computed to measure from) should wake first: `due` + the pace step, or nullopt when the
+  // message is due (or the schedule unpaced) and goes at once.
+  std::optional<int64_t> wake_ns(int64_t due, int64_t now_ns) const;
 
  private:
   int64_t start_ns_;

@@ -58,13 +58,13 @@ TEST_CASE("an unpaced schedule has no due times") {
 
 TEST_CASE("wake_ns: a sender ahead of the schedule wakes one pace step after the message is due") {
   const RateSchedule schedule(1'000, 1000.0, 250'000);  // one message per ms, a 250 us step
-  CHECK(schedule.wake_ns(1, 1'000) == 1'001'000 + 250'000);
-  CHECK(schedule.wake_ns(1, 1'000'999) == 1'001'000 + 250'000);
-  CHECK_FALSE(schedule.wake_ns(1, 1'001'000).has_value());  // due: send at once
-  CHECK_FALSE(schedule.wake_ns(0, 5'000'000).has_value());  // late: send at once
+  CHECK(schedule.wake_ns(schedule.due_ns(1), 1'000) == 1'001'000 + 250'000);
+  CHECK(schedule.wake_ns(schedule.due_ns(1), 1'000'999) == 1'001'000 + 250'000);
+  CHECK_FALSE(schedule.wake_ns(schedule.due_ns(1), 1'001'000).has_value());  // due: send at once
+  CHECK_FALSE(schedule.wake_ns(schedule.due_ns(0), 5'000'000).has_value());  // late: send at once
   const RateSchedule no_step(1'000, 1000.0);
-  CHECK(no_step.wake_ns(1, 1'000) == 1'001'000);
-  CHECK_FALSE(RateSchedule(1'000, 0.0, 250'000).wake_ns(1, 0).has_value());  // unpaced: never sleeps
+  CHECK(no_step.wake_ns(no_step.due_ns(1), 1'000) == 1'001'000);
+  CHECK_FALSE(RateSchedule(1'000, 0.0, 250'000).wake_ns(1'000, 0).has_value());  // unpaced: never sleeps
 }
 
 namespace {
@@ -81,11 +81,11 @@ PacedRun simulate(const RateSchedule& schedule, uint64_t messages, int64_t send_
   PacedRun run;
   int64_t now = schedule.start_ns();
   for (uint64_t i = 0; i < messages; ++i) {
-    if (const auto wake = schedule.wake_ns(i, now)) {
+    const int64_t due = schedule.due_ns(i);
+    if (const auto wake = schedule.wake_ns(due, now)) {
       now = *wake;
       ++run.sleeps;
     }
-    const int64_t due = schedule.due_ns(i);
     run.early = run.early || now < due;
     run.max_wait_ns = std::max(run.max_wait_ns, now - due);
     now += send_ns;
