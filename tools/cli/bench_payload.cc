@@ -32,8 +32,12 @@ std::string make_payload(size_t size_bytes, uint64_t seed) {
 
 void write_stamp(std::string& value, const PayloadStamp& stamp) {
   assert(value.size() >= kStampBytes);
-  put_u64(value.data(), static_cast<uint64_t>(stamp.intended_send_ns));
-  put_u64(value.data() + 8, stamp.index);
+  write_stamp(value.data(), stamp);
+}
+
+void write_stamp(char* value, const PayloadStamp& stamp) {
+  put_u64(value, static_cast<uint64_t>(stamp.intended_send_ns));
+  put_u64(value + 8, stamp.index);
 }
 
 std::optional<PayloadStamp> read_stamp(std::string_view value) {

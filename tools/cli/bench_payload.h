@@ -25,6 +25,8 @@ std::string make_payload(size_t size_bytes, uint64_t seed);
 
 // Overwrites the first kStampBytes bytes of `value` (which must be at least that long).
 void write_stamp(std::string& value, const PayloadStamp& stamp);
+// The same into a value that starts at `value` and is at least kStampBytes long.
+void write_stamp(char* value, const PayloadStamp& stamp);
 // The stamp of a value written by write_stamp; nullopt if the value is too short.
 std::optional<PayloadStamp> read_stamp(std::string_view value);
 

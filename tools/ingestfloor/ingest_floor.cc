@@ -1,22 +1,16 @@
 #include "ingest_floor.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/uio.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "floor_io.h"
 #include "flusher.h"
 #include "millrace/protocol/crc32c.h"
 #include "millrace/storage/posix_file.h"
@@ -29,65 +23,6 @@ constexpr size_t kChecksumBytes = 4;  // each slice starts with the CRC-32C of t
 constexpr size_t kValueSourceBytes = 1 << 20;
 constexpr int kMaxPartitions = 1000;                 // one iovec each in a sendmsg (IOV_MAX is 1024)
 constexpr uint64_t kMaxRequestBytes = 256ull << 20;  // a request is one buffer on each side
-
-Error system_error(const std::string& what) {
-  return Error{std::error_code(errno, std::system_category()), what};
-}
-
-// Busy time of all CPUs in seconds (user, nice, system, irq, softirq), from /proc/stat.
-double machine_busy_seconds() {
-  std::ifstream stat("/proc/stat");
-  std::string cpu;
-  uint64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0;
-  stat >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq;
-  return static_cast<double>(user + nice + system + irq + softirq) /
-         static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// A socket, closed when it goes out of scope.
-class Socket {
- public:
-  explicit Socket(int fd) : fd_(fd) {}
-  Socket(const Socket&) = delete;
-  Socket& operator=(const Socket&) = delete;
-  ~Socket() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-bool send_all(int socket, std::vector<iovec> pieces) {
-  size_t first = 0;
-  while (first < pieces.size()) {
-    msghdr message{};
-    message.msg_iov = pieces.data() + first;
-    message.msg_iovlen = pieces.size() - first;
-    ssize_t sent = ::sendmsg(socket, &message, MSG_NOSIGNAL);
-    if (sent < 0 && errno == EINTR) continue;
-    if (sent <= 0) return false;
-    auto left = static_cast<size_t>(sent);
-    while (first < pieces.size() && left >= pieces[first].iov_len) left -= pieces[first++].iov_len;
-    if (left > 0) {
-      pieces[first].iov_base = static_cast<char*>(pieces[first].iov_base) + left;
-      pieces[first].iov_len -= left;
-    }
-  }
-  return true;
-}
-
-bool receive_exactly(int socket, char* into, size_t size) {
-  size_t got = 0;
-  while (got < size) {
-    ssize_t received = ::recv(socket, into + got, size - got, 0);
-    if (received < 0 && errno == EINTR) continue;
-    if (received <= 0) return false;
-    got += static_cast<size_t>(received);
-  }
-  return true;
-}
 
 // Fills a partition's slice with whole values from `source` (rotating through it) and stamps its CRC.
 void fill_slice(const IngestFloorOptions& options, const std::vector<char>& source, size_t& source_offset,
@@ -104,9 +39,8 @@ void fill_slice(const IngestFloorOptions& options, const std::vector<char>& sour
 // The sending thread: one frame per request, a 4-byte length then one slice per partition (gather write).
 std::optional<Error> run_sender(const IngestFloorOptions& options, uint64_t requests, sockaddr_in address,
                                 double& cpu_seconds) {
-  Socket socket(::socket(AF_INET, SOCK_STREAM, 0));
-  if (::connect(socket.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
-    return system_error("connect");
+  Socket socket(connect_to(address));
+  if (socket.get() < 0) return system_error("connect");
   std::vector<char> source(kValueSourceBytes);
   for (size_t i = 0; i < source.size(); ++i) source[i] = static_cast<char>(i * 131 + (i >> 12));
   std::vector<std::vector<char>> slices(static_cast<size_t>(options.partitions),
@@ -148,9 +82,9 @@ std::optional<Error> run_receiver(const IngestFloorOptions& options,
         if (protocol::crc32c(slice.data() + kChecksumBytes, slice.size() - kChecksumBytes) != expected)
           return Error{std::make_error_code(std::errc::protocol_error), "CRC mismatch"};
       }
-      // As a segment does (Segment::append): disk space reserved ahead, so ext4 does not map it page by page.
-      files[partition]->reserve_for(files[partition]->size() + static_cast<int64_t>(slice.size()));
-      if (auto appended = files[partition]->append(slice); !appended) return std::move(appended).error();
+      // Disk space reserved ahead, so ext4 does not map it page by page.
+      if (auto appended = append_reserved(*files[partition], slice); !appended)
+        return std::move(appended).error();
       if (flusher != nullptr) flusher->written(partition, files[partition]->size());
       bytes += slice.size();
     }
@@ -158,48 +92,6 @@ std::optional<Error> run_receiver(const IngestFloorOptions& options,
   cpu_seconds = thread_cpu_seconds();
   return std::nullopt;
 }
-
-// One file per partition in options.directory; closed and removed on destruction, whatever happened.
-class PartitionFiles {
- public:
-  explicit PartitionFiles(const IngestFloorOptions& options) {
-    for (int partition = 0; partition < options.partitions; ++partition) {
-      std::filesystem::path path =
-          std::filesystem::path(options.directory) /
-          ("ingest-floor-" + std::to_string(::getpid()) + "-" + std::to_string(partition));
-      auto file = storage::PosixFile::open(path, storage::OpenMode::create_new);
-      if (!file) {
-        error_ = std::move(file).error();
-        return;
-      }
-      paths_.push_back(std::move(path));
-      files_.push_back(std::move(*file));
-    }
-  }
-  PartitionFiles(const PartitionFiles&) = delete;
-  PartitionFiles& operator=(const PartitionFiles&) = delete;
-  ~PartitionFiles() {
-    files_.clear();
-    for (const auto& path : paths_) ::unlink(path.c_str());
-  }
-
-  const std::optional<Error>& error() const { return error_; }
-  const std::vector<std::shared_ptr<storage::PosixFile>>& files() const { return files_; }
-  // What the file system says the files hold (not what was appended through them).
-  uint64_t bytes_on_disk() const {
-    uint64_t total = 0;
-    for (const auto& path : paths_) {
-      struct stat file_stat {};
-      if (::stat(path.c_str(), &file_stat) == 0) total += static_cast<uint64_t>(file_stat.st_size);
-    }
-    return total;
-  }
-
- private:
-  std::vector<std::filesystem::path> paths_;
-  std::vector<std::shared_ptr<storage::PosixFile>> files_;  // shared with the flusher's window
-  std::optional<Error> error_;
-};
 
 }  // namespace
 
@@ -217,28 +109,22 @@ Result<IngestFloorResult> measure_ingest_floor(const IngestFloorOptions& options
   if (requests == 0)
     return Error{std::make_error_code(std::errc::invalid_argument), "fewer bytes than a request"};
 
-  PartitionFiles files(options);
+  PartitionFiles files(options.directory, options.partitions);
   if (files.error()) return *files.error();
   std::optional<Flusher> flusher;  // finished (joined) before the files close, whatever happens
   if (options.page_cache_window_bytes > 0)
     flusher.emplace(std::vector<std::shared_ptr<storage::File>>(files.files().begin(), files.files().end()),
                     options.page_cache_window_bytes);
-  Socket listener(::socket(AF_INET, SOCK_STREAM, 0));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t address_size = sizeof address;
-  if (::bind(listener.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::listen(listener.get(), 1) != 0 ||
-      ::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&address), &address_size) != 0)
-    return system_error("listen on 127.0.0.1");
+  auto listener = listen_on_loopback();
+  if (!listener) return std::move(listener).error();
+  const sockaddr_in address = listener->address;
 
   IngestFloorResult result;
   double machine_before = machine_busy_seconds();
   auto started = std::chrono::steady_clock::now();
   std::optional<Error> sender_error, receiver_error;
   std::thread sender([&] { sender_error = run_sender(options, requests, address, result.sender_cpu_s); });
-  Socket connection(::accept(listener.get(), nullptr, nullptr));
+  Socket connection(::accept(listener->socket->get(), nullptr, nullptr));
   if (connection.get() < 0) {
     receiver_error = system_error("accept");
   } else {
