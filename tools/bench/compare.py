@@ -129,11 +129,11 @@ def run_millrace(paths, plan, work, log, results, profile_dir, paired_jetstream)
         peak = next(r["produce"].get("msgs_per_s", 0) for r in results["millrace"]
                     if r["size"] == 1024 and r["acks"] == "1" and r["partitions"] == 8)
         results["e2e_rates"] = [half_of(peak)]
-        run_e2e(broker, plan, log, results, "Millrace, flush: always", half_of(peak), plan["repeats"])
+        run_e2e(broker, plan, log, results, "Millrace, flush: always", half_of(peak), plan["repeats"], (paths, work))
         # Lower points of the latency curve: where the p99 stands when the two cores are not nearly saturated.
         results["e2e_curve_rates"] = [fraction_of(peak, 4), fraction_of(peak, 10)]
         for rate in results["e2e_curve_rates"]:
-            run_e2e(broker, plan, log, results, "Millrace, flush: always", rate)
+            run_e2e(broker, plan, log, results, "Millrace, flush: always", rate, 1, (paths, work))
     finally:
         broker.stop()
     say("millrace: diagnostic, flush: interval (acks=1 then never waits for fsync work)")
@@ -200,13 +200,25 @@ def half_of(peak_msgs_per_s):
     return fraction_of(peak_msgs_per_s, 2)
 
 
-def run_e2e(broker, plan, log, results, system, rate, repeats=1):
-    attempts = []
+FLOOR = "Machine floor (relay, no protocol)"
+
+
+def run_e2e(broker, plan, log, results, system, rate, repeats=1, floor=None):
+    """Millrace's e2e latency at `rate`, the median p99 of `repeats` attempts. With `floor` (the paths and the
+    work directory), each attempt is followed by one of the machine's latency floor at the same rate, so that
+    both meet the same host (its share of the CPU and its memory drift by the minute)."""
+    attempts, floors = [], []
     for attempt in range(repeats):
         say(f"  end-to-end, {system}, {rate:.0f} msgs/s" + (f" ({attempt + 1} of {repeats})" if repeats > 1 else ""))
         topic = f"bench-e2e-{rate:.0f}" + (f"-{attempt}" if attempt else "")
         attempts.append(millrace_runs.e2e(broker, log, topic, rate, plan["e2e_s"], 1024, 8))
+        if floor:
+            paths, work = floor
+            say(f"  end-to-end, the machine's latency floor, {rate:.0f} records/s")
+            floors.append(machine.latency_floor(paths.ingest_floor, work, rate, plan["e2e_s"], log))
     results["e2e"].append({"system": system, "rate": rate, "result": median_run(attempts, "p99_ms")})
+    if floor:
+        results["e2e"].append({"system": FLOOR, "rate": rate, "result": median_run(floors, "p99_ms")})
 
 
 def run_memory(paths, plan, work, log, results):

@@ -98,6 +98,19 @@ def ingest_floor(binary, work_dir, total_bytes, checksums, log):
     return procs.run_json(argv, timeout_s=120, log=log)
 
 
+def latency_floor(binary, work_dir, rate, seconds, log):
+    """One run of the latency floor at `rate` 1 KiB records a second for `seconds`: the end-to-end latency this
+    machine gives a four-thread relay with no protocol -- paced as `millrace bench e2e` paces, over two loopback
+    connections, each frame written to one of 8 page-cache files on the way, synced and dropped behind as the
+    broker's default config does (tools/ingestfloor, --rate). Its JSON (p50_ms ... max_ms, machine_cores, the
+    relay's write_seconds and max_write_ms) as procs.run_json returns it, with `messages` = records."""
+    argv = [binary, "--dir", work_dir, "--rate", f"{rate:.0f}", "--seconds", str(seconds), "--json"]
+    result = procs.run_json(argv, timeout_s=seconds + 120, log=log)
+    if "records" in result:
+        result["messages"] = result["records"]
+    return result
+
+
 def wakeup_lateness(seconds):
     """How late an otherwise idle thread wakes from 1 ms sleeps, for `seconds`: percentiles in ms. On a VM whose
     host is busy this rises first; no end-to-end latency measured at the same time can be below it. Includes
