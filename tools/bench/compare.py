@@ -200,7 +200,7 @@ def half_of(peak_msgs_per_s):
     return fraction_of(peak_msgs_per_s, 2)
 
 
-FLOOR = "Machine floor (relay, no protocol)"
+FLOOR = "Relay reference (no protocol)"
 
 
 def run_e2e(broker, plan, log, results, system, rate, repeats=1, floor=None):
@@ -214,7 +214,7 @@ def run_e2e(broker, plan, log, results, system, rate, repeats=1, floor=None):
         attempts.append(millrace_runs.e2e(broker, log, topic, rate, plan["e2e_s"], 1024, 8))
         if floor:
             paths, work = floor
-            say(f"  end-to-end, the machine's latency floor, {rate:.0f} records/s")
+            say(f"  end-to-end, the relay reference (millrace-ingest-floor --rate), {rate:.0f} records/s")
             floors.append(machine.latency_floor(paths.ingest_floor, work, rate, plan["e2e_s"], log))
     results["e2e"].append({"system": system, "rate": rate, "result": median_run(attempts, "p99_ms")})
     if floor:

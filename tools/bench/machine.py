@@ -99,10 +99,11 @@ def ingest_floor(binary, work_dir, total_bytes, checksums, log):
 
 
 def latency_floor(binary, work_dir, rate, seconds, log):
-    """One run of the latency floor at `rate` 1 KiB records a second for `seconds`: the end-to-end latency this
-    machine gives a four-thread relay with no protocol -- paced as `millrace bench e2e` paces, over two loopback
-    connections, each frame written to one of 8 page-cache files on the way, synced and dropped behind as the
-    broker's default config does (tools/ingestfloor, --rate). Its JSON (p50_ms ... max_ms, machine_cores, the
+    """One run of the relay reference at `rate` 1 KiB records a second for `seconds` (millrace-ingest-floor
+    --rate): paced as `millrace bench e2e` paces, through one relay thread that appends each frame to one of 8
+    page-cache files (synced and dropped behind as the broker's default config; warmed past the window first)
+    and forwards it with sendfile over a second loopback connection, no protocol. A floor for the work per
+    message, not for the tail (tools/ingestfloor/README.md). Its JSON (p50_ms ... max_ms, machine_cores, the
     relay's write_seconds and max_write_ms) as procs.run_json returns it, with `messages` = records."""
     argv = [binary, "--dir", work_dir, "--rate", f"{rate:.0f}", "--seconds", str(seconds), "--json"]
     result = procs.run_json(argv, timeout_s=seconds + 120, log=log)

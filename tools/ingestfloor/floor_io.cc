@@ -1,6 +1,7 @@
 #include "floor_io.h"
 
 #include <arpa/inet.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -53,13 +54,13 @@ int connect_to(const sockaddr_in& address) {
   return fd;
 }
 
-bool send_all(int socket, std::vector<iovec> pieces) {
+bool send_all(int socket, std::vector<iovec> pieces, int flags) {
   size_t first = 0;
   while (first < pieces.size()) {
     msghdr message{};
     message.msg_iov = pieces.data() + first;
     message.msg_iovlen = pieces.size() - first;
-    ssize_t sent = ::sendmsg(socket, &message, MSG_NOSIGNAL);
+    ssize_t sent = ::sendmsg(socket, &message, MSG_NOSIGNAL | flags);
     if (sent < 0 && errno == EINTR) continue;
     if (sent <= 0) return false;
     auto left = static_cast<size_t>(sent);
@@ -68,6 +69,17 @@ bool send_all(int socket, std::vector<iovec> pieces) {
       pieces[first].iov_base = static_cast<char*>(pieces[first].iov_base) + left;
       pieces[first].iov_len -= left;
     }
+  }
+  return true;
+}
+
+bool send_file_range(int socket, int fd, int64_t offset, size_t size) {
+  auto position = static_cast<off_t>(offset);
+  while (size > 0) {
+    ssize_t sent = ::sendfile(socket, fd, &position, size);
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent <= 0) return false;
+    size -= static_cast<size_t>(sent);
   }
   return true;
 }

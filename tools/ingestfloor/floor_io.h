@@ -45,8 +45,12 @@ Result<LoopbackListener> listen_on_loopback();
 // A blocking connection to `address`, or -1 with errno set.
 int connect_to(const sockaddr_in& address);
 
-// Sends all of `pieces` (one sendmsg while the socket takes them whole); false when the connection fails.
-bool send_all(int socket, std::vector<iovec> pieces);
+// Sends all of `pieces` (one sendmsg while the socket takes them whole), with `flags` (such as MSG_MORE)
+// added to MSG_NOSIGNAL; false when the connection fails.
+bool send_all(int socket, std::vector<iovec> pieces, int flags = 0);
+// Sends `size` bytes of the file `fd` from `offset` with sendfile (no copy through user space), as the broker
+// serves fetches; false when the connection or the file fails.
+bool send_file_range(int socket, int fd, int64_t offset, size_t size);
 // Reads exactly `size` bytes; false at the end of the stream or when the connection fails.
 bool receive_exactly(int socket, char* into, size_t size);
 

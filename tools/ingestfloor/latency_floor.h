@@ -1,16 +1,19 @@
 #pragma once
-// The latency floor: the end-to-end latency this machine allows at a given rate when a message has to cross
-// two loopback TCP connections and be written to a page-cache file on the way, with nothing else happening.
-// Used by tools/bench beside the e2e rows, at the same rate (docs/performance.md).
+// The latency floor: the end-to-end latency this machine gives the simplest pipeline that does a broker's
+// work per message at a given rate: two loopback TCP connections, and a page-cache file written on the way.
+// Used by tools/bench as a reference beside the e2e rows, at the same rate (docs/performance.md).
 //
 // A sender thread paces stamped records exactly as `millrace bench e2e` does (cli::RateSchedule, the same
 // pace step) and sends each wake-up's records as one frame over one loopback connection. A relay thread
 // reads each frame whole, appends it to a partition file (the partitions in turn, one pwrite each, space
-// reserved ahead as a segment does), and forwards it over a second loopback connection to a receiving
-// thread, which records every record's latency from its intended send time. A flusher thread syncs the files
-// behind the relay and keeps the page-cache window, as in the ingest floor (flusher.h). So four threads and
-// no protocol, against a broker's and its clients' dozen: what `bench e2e` cannot do better than on the
-// same machine at the same rate.
+// reserved ahead as a segment does), and forwards it from the file with sendfile, as the broker serves a
+// fetch, over a second loopback connection to a receiving thread, which records every record's latency from
+// its intended send time. A flusher thread syncs the files behind the relay and keeps the page-cache window,
+// as in the ingest floor (flusher.h). Four threads and no protocol.
+//
+// A floor for the work per message, not for the tail: its flusher syncs whole files, and a sender that fell
+// behind sends its backlog as one frame, so when page-cache writes slow down it can fall further behind than
+// a broker does (README.md).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -30,6 +33,11 @@ struct LatencyFloorOptions {
   std::string directory;  // where the partition files go (removed at the end)
   // As in IngestFloorOptions: synced data kept in the page cache, all files together. 0: no flusher.
   int64_t page_cache_window_bytes = int64_t{1} << 30;
+  // Written to the files unpaced before the schedule starts, so that the measured records go into the page
+  // cache of a relay that has been running, as a benchmark's broker has: past the window, the flusher drops
+  // old pages and new writes reuse them. On this VM a page never used before costs several times more to
+  // write, so a cold floor would pay for its first gigabyte where a warm broker does not.
+  int64_t warmup_bytes = (int64_t{1} << 30) + (int64_t{256} << 20);
 };
 
 struct LatencyFloorResult {

@@ -78,10 +78,14 @@ int main(int argc, char** argv) {
   app.add_option("--seconds", seconds, "with --rate: how long to send")->capture_default_str();
   app.add_option("--pace-step-us", pace_step_us, "with --rate: as millrace bench's --pace-step-us")
       ->capture_default_str();
+  millrace::ingestfloor::LatencyFloorOptions latency;
+  app.add_option("--warmup-bytes", latency.warmup_bytes,
+                 "with --rate: bytes written unpaced before the schedule starts (past the page-cache window, "
+                 "so that the measured writes reuse dropped pages, as a broker that has been running does)")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   if (rate > 0) {
-    millrace::ingestfloor::LatencyFloorOptions latency;
     latency.records_per_second = rate;
     latency.records = static_cast<uint64_t>(rate * seconds);
     latency.record_bytes = options.record_bytes;

@@ -18,6 +18,7 @@ LatencyFloorOptions small_run(const TempDir& dir) {
   options.record_bytes = 100;
   options.partitions = 3;
   options.directory = dir.path().string();
+  options.warmup_bytes = 0;
   return options;
 }
 
@@ -27,6 +28,7 @@ TEST_CASE("The latency floor delivers every record in order, on schedule, and wr
   TempDir dir("latency-floor");
   auto options = small_run(dir);
   options.page_cache_window_bytes = GENERATE(int64_t{0}, int64_t{1} << 20);
+  options.warmup_bytes = GENERATE(int64_t{0}, int64_t{3} << 20);  // the measured bytes are checked apart
   auto result = measure_latency_floor(options);
   REQUIRE(result.ok());  // the files held every byte and the records came in order (measure checks)
   CHECK(result->records == 6'000);
@@ -79,6 +81,10 @@ TEST_CASE("The latency floor reports what it cannot do instead of a number") {
   }
   SECTION("a negative page-cache window") {
     options.page_cache_window_bytes = -1;
+    CHECK_FALSE(measure_latency_floor(options).ok());
+  }
+  SECTION("a negative warm-up") {
+    options.warmup_bytes = -1;
     CHECK_FALSE(measure_latency_floor(options).ok());
   }
 }
