@@ -73,4 +73,11 @@ Status Flusher::sync(size_t index) {
   return {};
 }
 
+std::optional<Flusher> flusher_for(const std::vector<std::shared_ptr<storage::PosixFile>>& files,
+                                   int64_t window_bytes) {
+  if (window_bytes <= 0) return std::nullopt;
+  return std::optional<Flusher>(
+      std::in_place, std::vector<std::shared_ptr<storage::File>>(files.begin(), files.end()), window_bytes);
+}
+
 }  // namespace millrace::ingestfloor

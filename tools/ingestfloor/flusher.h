@@ -22,6 +22,7 @@
 #include "millrace/protocol/result.h"
 #include "millrace/storage/file.h"
 #include "millrace/storage/page_cache_window.h"
+#include "millrace/storage/posix_file.h"
 
 namespace millrace::ingestfloor {
 
@@ -63,5 +64,10 @@ class Flusher {
   std::optional<Error> error_;
   std::thread thread_;
 };
+
+// A flusher over `files` keeping `window_bytes` when that is > 0; none (nothing synced or dropped) when it is
+// 0.
+std::optional<Flusher> flusher_for(const std::vector<std::shared_ptr<storage::PosixFile>>& files,
+                                   int64_t window_bytes);
 
 }  // namespace millrace::ingestfloor

@@ -111,10 +111,8 @@ Result<IngestFloorResult> measure_ingest_floor(const IngestFloorOptions& options
 
   PartitionFiles files(options.directory, options.partitions);
   if (files.error()) return *files.error();
-  std::optional<Flusher> flusher;  // finished (joined) before the files close, whatever happens
-  if (options.page_cache_window_bytes > 0)
-    flusher.emplace(std::vector<std::shared_ptr<storage::File>>(files.files().begin(), files.files().end()),
-                    options.page_cache_window_bytes);
+  // Finished (joined) before the files close, whatever happens.
+  std::optional<Flusher> flusher = flusher_for(files.files(), options.page_cache_window_bytes);
   auto listener = listen_on_loopback();
   if (!listener) return std::move(listener).error();
   const sockaddr_in address = listener->address;

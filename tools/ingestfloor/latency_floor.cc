@@ -165,10 +165,8 @@ Result<LatencyFloorResult> measure_latency_floor(const LatencyFloorOptions& opti
                  "1000, and pace_step_ns, page_cache_window_bytes and warmup_bytes >= 0"};
   PartitionFiles files(options.directory, options.partitions);
   if (files.error()) return *files.error();
-  std::optional<Flusher> flusher;  // finished (joined) before the files close, whatever happens
-  if (options.page_cache_window_bytes > 0)
-    flusher.emplace(std::vector<std::shared_ptr<storage::File>>(files.files().begin(), files.files().end()),
-                    options.page_cache_window_bytes);
+  // Finished (joined) before the files close, whatever happens.
+  std::optional<Flusher> flusher = flusher_for(files.files(), options.page_cache_window_bytes);
 
   // sender -> relay -> receiver: loopback connections complete in the listen backlog, before any accept.
   auto to_relay = listen_on_loopback();
