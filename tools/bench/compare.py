@@ -200,12 +200,9 @@ def half_of(peak_msgs_per_s):
     return fraction_of(peak_msgs_per_s, 2)
 
 
-FLOOR = "Relay reference (no protocol)"
-
-
 def run_e2e(broker, plan, log, results, system, rate, repeats=1, floor=None):
     """Millrace's e2e latency at `rate`, the median p99 of `repeats` attempts. With `floor` (the paths and the
-    work directory), each attempt is followed by one of the machine's latency floor at the same rate, so that
+    work directory), each attempt is followed by one of the relay reference at the same rate, so that
     both meet the same host (its share of the CPU and its memory drift by the minute)."""
     attempts, floors = [], []
     for attempt in range(repeats):
@@ -218,7 +215,7 @@ def run_e2e(broker, plan, log, results, system, rate, repeats=1, floor=None):
             floors.append(machine.latency_floor(paths.ingest_floor, work, rate, plan["e2e_s"], log))
     results["e2e"].append({"system": system, "rate": rate, "result": median_run(attempts, "p99_ms")})
     if floor:
-        results["e2e"].append({"system": FLOOR, "rate": rate, "result": median_run(floors, "p99_ms")})
+        results["e2e"].append({"system": report.FLOOR, "rate": rate, "result": median_run(floors, "p99_ms")})
 
 
 def run_memory(paths, plan, work, log, results):

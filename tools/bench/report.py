@@ -168,7 +168,7 @@ def jetstream_section(r):
             + "\n".join(rows) + "\n")
 
 
-FLOOR = "Relay reference (no protocol)"  # compare.FLOOR
+FLOOR = "Relay reference (no protocol)"  # the e2e rows of millrace-ingest-floor --rate (compare.run_e2e)
 
 
 def _e2e(r, system, rate):

@@ -16,7 +16,6 @@
 // a broker does (README.md).
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <string>
 
 #include "latency_histogram.h"
