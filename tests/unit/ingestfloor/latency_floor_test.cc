@@ -41,7 +41,7 @@ TEST_CASE("The latency floor delivers every record in order, on schedule, and wr
   CHECK(std::filesystem::is_empty(dir.path()));
 }
 
-TEST_CASE("The latency floor's sender wakes once per pace step and charges the wait to the latency") {
+TEST_CASE("The latency floor's sender waits for the pace step and charges the wait to the latency") {
   TempDir dir("latency-floor");
   auto options = small_run(dir);
   options.records_per_second = 10'000;
@@ -50,12 +50,14 @@ TEST_CASE("The latency floor's sender wakes once per pace step and charges the w
   auto result = measure_latency_floor(options);
   REQUIRE(result.ok());
   CHECK(result->records == 2'000);
-  // A wake-up every 50 ms of a 0.2 s schedule: at most two frames a step (the wake-up's, and one for a record
-  // that fell due while it went out) and one at the start, where a sender that slept until each record was
-  // due would send about one frame per record.
-  CHECK(result->frames <= 11);
-  // Most records waited for the next step after they were due: the median latency is a good part of one.
+  // A sender ahead of its schedule sleeps until the next record is due plus one 50 ms step, so most records
+  // wait for a wake-up after they were due: the median latency is a good part of a step and the p99 nearly
+  // a whole one. A sender that slept until each record was due would have both well under a millisecond on
+  // an idle machine. (The frame count is not checked: a sender descheduled for longer than a record's
+  // 100 us falls behind and sends what is due in small frames until it is ahead again, so a loaded machine
+  // gives anything from 5 to 1,200 frames.)
   CHECK(result->latency.percentile(50) >= 10'000'000);
+  CHECK(result->latency.percentile(99) >= 40'000'000);
 }
 
 TEST_CASE("The latency floor reports what it cannot do instead of a number") {
