@@ -13,6 +13,7 @@
 #include "millrace/protocol/byte_order.h"
 #include "millrace/protocol/errc.h"
 #include "millrace/protocol/frame.h"
+#include "millrace/protocol/transfer_whole.h"
 
 namespace millrace::broker {
 
@@ -153,7 +154,7 @@ void ControllerChannel::send_remote(int32_t node) {
 void ControllerChannel::write_front(uint64_t attempt) {
   auto frame = std::make_shared<Buffer>(encode_front());
   boost::asio::async_write(
-      socket_, boost::asio::buffer(*frame),
+      socket_, boost::asio::buffer(*frame), protocol::TransferWhole{},
       [self = shared_from_this(), attempt, frame](const boost::system::error_code& ec, size_t) {
         if (self->stopped_ || attempt != self->attempt_) return;
         if (ec) {

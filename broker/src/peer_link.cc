@@ -6,6 +6,8 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
 
+#include "millrace/protocol/transfer_whole.h"
+
 namespace millrace::broker {
 
 using boost::asio::ip::tcp;
@@ -75,7 +77,7 @@ void PeerLink::write_next() {
   if (writing_ || queue_.empty() || state_ != State::connected) return;
   writing_ = true;
   const uint64_t gen = generation_;
-  boost::asio::async_write(socket_, boost::asio::buffer(queue_.front()),
+  boost::asio::async_write(socket_, boost::asio::buffer(queue_.front()), protocol::TransferWhole{},
                            [self = shared_from_this(), gen](const boost::system::error_code& ec, size_t) {
                              self->writing_ = false;
                              if (self->stopped_ || gen != self->generation_) return;

@@ -13,6 +13,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include "millrace/protocol/transfer_whole.h"
+
 namespace millrace::broker {
 
 namespace {
@@ -74,12 +76,13 @@ void ResponseWriter::write_buffers() {
     const size_t skip = end == piece_ ? static_cast<size_t>(piece_written_) : 0;
     buffers.emplace_back(bytes.data() + skip, bytes.size() - skip);
   }
-  boost::asio::async_write(socket_, buffers, [this, end](const boost::system::error_code& ec, size_t) {
-    if (ec) return finish(ec);
-    piece_ = end;
-    piece_written_ = 0;
-    step();
-  });
+  boost::asio::async_write(socket_, buffers, protocol::TransferWhole{},
+                           [this, end](const boost::system::error_code& ec, size_t) {
+                             if (ec) return finish(ec);
+                             piece_ = end;
+                             piece_written_ = 0;
+                             step();
+                           });
 }
 
 ResponseWriter::Progress ResponseWriter::send_range(const storage::FileRange& range) {
@@ -142,7 +145,7 @@ ResponseWriter::Progress ResponseWriter::copy_range_chunk(const storage::FileRan
     return Progress::failed;
   }
   boost::asio::async_write(
-      socket_, boost::asio::buffer(copy_buffer_),
+      socket_, boost::asio::buffer(copy_buffer_), protocol::TransferWhole{},
       [this, chunk, length = range.length()](const boost::system::error_code& ec, size_t) {
         if (ec) return finish(ec);
         stats_.copied_file_bytes += static_cast<uint64_t>(chunk);

@@ -17,6 +17,7 @@
 
 #include "millrace/client/errc.h"
 #include "millrace/protocol/errc.h"
+#include "millrace/protocol/transfer_whole.h"
 
 namespace millrace::client::internal {
 
@@ -200,7 +201,8 @@ asio::awaitable<void> BrokerConnection::write_loop(std::shared_ptr<Session> sess
       in_flight_.push_back(InFlight{q.correlation_id, q.request.api_key, q.request.timeout, q.deadline,
                                     std::move(q.request.on_done)});
     }
-    auto [ec, written] = co_await asio::async_write(session->socket, buffers, kAsTuple);
+    auto [ec, written] =
+        co_await asio::async_write(session->socket, buffers, protocol::TransferWhole{}, kAsTuple);
     (void)written;
     const bool failed = ec || session != session_;
     const Error error =
