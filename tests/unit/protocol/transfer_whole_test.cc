@@ -1,5 +1,6 @@
 #include "millrace/protocol/transfer_whole.h"
 
+#include <algorithm>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/completion_condition.hpp>
 #include <boost/asio/write.hpp>
