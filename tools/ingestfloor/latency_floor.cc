@@ -32,6 +32,19 @@ void cut(int socket) {
   ::shutdown(socket, SHUT_RDWR);
 }
 
+// Reads the next frame, a 4-byte length then that many bytes of whole records, into `frame`. False at the end
+// of the stream; an error naming `what` for a frame of a bad length or one cut short.
+Result<bool> receive_frame(int socket, size_t record_bytes, std::vector<char>& frame,
+                           const std::string& what) {
+  uint32_t length = 0;
+  if (!receive_exactly(socket, reinterpret_cast<char*>(&length), sizeof length)) return false;
+  if (length == 0 || length > kMaxFrameBytes || length % record_bytes != 0)
+    return protocol_error(what + " of " + std::to_string(length) + " bytes");
+  frame.resize(length);
+  if (!receive_exactly(socket, frame.data(), frame.size())) return protocol_error("short " + what);
+  return true;
+}
+
 // The sending thread: paced as `millrace bench e2e` paces (paced_sender.cc); each wake-up sends every record
 // due by then as one frame, a 4-byte length then the records, each stamped with its due time and index.
 std::optional<Error> run_sender(const LatencyFloorOptions& options, const cli::RateSchedule& schedule,
@@ -80,12 +93,10 @@ std::optional<Error> run_relay(const LatencyFloorOptions& options,
     return error;
   };
   for (;;) {
-    uint32_t length = 0;
-    if (!receive_exactly(in, reinterpret_cast<char*>(&length), sizeof length)) break;
-    if (length == 0 || length > kMaxFrameBytes || length % options.record_bytes != 0)
-      return fail(protocol_error("frame of " + std::to_string(length) + " bytes"));
-    frame.resize(length);
-    if (!receive_exactly(in, frame.data(), frame.size())) return fail(protocol_error("short frame"));
+    auto received = receive_frame(in, options.record_bytes, frame, "frame");
+    if (!received) return fail(std::move(received).error());
+    if (!*received) break;
+    auto length = static_cast<uint32_t>(frame.size());  // sent ahead of the forwarded bytes
     storage::PosixFile& file = *files[partition];
     const int64_t written_at = file.size();
     const int64_t write_start_ns = cli::steady_now_ns();
@@ -111,17 +122,12 @@ std::optional<Error> run_receiver(const LatencyFloorOptions& options, int socket
                                   int64_t& last_arrival_ns) {
   std::vector<char> frame;
   for (;;) {
-    uint32_t length = 0;
-    if (!receive_exactly(socket, reinterpret_cast<char*>(&length), sizeof length)) break;
-    if (length == 0 || length > kMaxFrameBytes || length % options.record_bytes != 0) {
+    auto received = receive_frame(socket, options.record_bytes, frame, "forwarded frame");
+    if (!received) {
       cut(socket);
-      return protocol_error("forwarded frame of " + std::to_string(length) + " bytes");
+      return std::move(received).error();
     }
-    frame.resize(length);
-    if (!receive_exactly(socket, frame.data(), frame.size())) {
-      cut(socket);
-      return protocol_error("short forwarded frame");
-    }
+    if (!*received) break;
     const int64_t now_ns = cli::steady_now_ns();
     for (size_t at = 0; at < frame.size(); at += options.record_bytes) {
       const auto stamp = cli::read_stamp(std::string_view(frame.data() + at, options.record_bytes));
