@@ -9,12 +9,9 @@
 #include "cli_options.h"
 #include "millrace/client/consumer_config.h"
 #include "millrace/client/producer_config.h"
+#include "rate_schedule.h"
 
 namespace millrace::cli {
-
-// --pace-step-us of paced runs (RateSchedule): a sender ahead of its schedule wakes this long after the next
-// message is due and sends all that is due by then.
-constexpr int64_t kDefaultPaceStepUs = 250;
 
 struct BenchProducerOptions {
   std::string acks = "1";

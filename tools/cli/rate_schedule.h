@@ -16,6 +16,9 @@
 
 namespace millrace::cli {
 
+// The default pace step of paced runs (`millrace bench --pace-step-us`, and the latency floor beside them).
+constexpr int64_t kDefaultPaceStepUs = 250;
+
 class RateSchedule {
  public:
   // `start_ns` on any monotonic clock; `messages_per_second` 0 means unpaced; `pace_step_ns` >= 0.

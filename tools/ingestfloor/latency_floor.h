@@ -20,6 +20,7 @@
 
 #include "latency_histogram.h"
 #include "millrace/protocol/result.h"
+#include "rate_schedule.h"
 
 namespace millrace::ingestfloor {
 
@@ -28,7 +29,7 @@ struct LatencyFloorOptions {
   uint64_t records = 0;           // how many to send (> 0)
   size_t record_bytes = 1024;     // >= cli::kStampBytes
   int partitions = 8;             // files; each frame goes to the next one
-  int64_t pace_step_ns = 250'000;
+  int64_t pace_step_ns = cli::kDefaultPaceStepUs * 1000;
   std::string directory;  // where the partition files go (removed at the end)
   // As in IngestFloorOptions: synced data kept in the page cache, all files together. 0: no flusher.
   int64_t page_cache_window_bytes = int64_t{1} << 30;

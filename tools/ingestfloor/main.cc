@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
   app.add_flag("--json", json, "print one JSON object");
   double rate = 0;
   double seconds = 10;
-  int64_t pace_step_us = 250;
+  int64_t pace_step_us = millrace::cli::kDefaultPaceStepUs;
   app.add_option(
       "--rate", rate,
       "RECORDS_PER_S: measure the latency floor instead (paced records of --record-bytes through a "
