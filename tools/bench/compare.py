@@ -218,6 +218,33 @@ def run_e2e(broker, plan, log, results, system, rate, repeats=1, floor=None):
         results["e2e"].append({"system": report.FLOOR, "rate": rate, "result": median_run(floors, "p99_ms")})
 
 
+def run_e2e_check(paths, plan, work, log, results, pairs):
+    """The e2e target alone, and whether this machine allows it at all: the 1 KiB acks=1 8-partition produce
+    peak (the median of `repeats` attempts, as the full run measures it), then at half and a quarter of it
+    `pairs` attempts of Millrace's e2e, each followed by one of the relay reference at the same rate. The
+    reference does the least a broker must do per message; where it cannot keep a p99 under 5 ms, no broker
+    on this machine can (docs/performance.md, section 5)."""
+    say("millrace: the e2e target on its own, beside the relay reference")
+    broker = millrace_runs.Broker(paths, work, "millrace-e2e-check")
+    try:
+        produces = [millrace_runs.produce(broker, log, f"bench-peak-{attempt}", plan["messages"][1024], 1024, "1",
+                                          8, plan["cap_s"]) for attempt in range(plan["repeats"])]
+        peak = median_run(produces, "mb_per_s")
+        results["e2e_check"] = {"peak": peak, "rates": []}
+        say(f"  produce peak {mb(peak)}, {peak.get('msgs_per_s', 0):,.0f} msgs/s")
+        for rate in (half_of(peak.get("msgs_per_s", 0)), fraction_of(peak.get("msgs_per_s", 0), 4)):
+            rows = []
+            for attempt in range(pairs):
+                say(f"  {rate:.0f} msgs/s, pair {attempt + 1} of {pairs}")
+                millrace = millrace_runs.e2e(broker, log, f"bench-check-{rate:.0f}-{attempt}", rate, plan["e2e_s"],
+                                             1024, 8)
+                reference = machine.latency_floor(paths.ingest_floor, work, rate, plan["e2e_s"], log)
+                rows.append({"millrace": millrace, "reference": reference})
+            results["e2e_check"]["rates"].append({"rate": rate, "pairs": rows})
+    finally:
+        broker.stop()
+
+
 def run_memory(paths, plan, work, log, results):
     say(f"millrace: memory with {MEMORY_PARTITIONS} partitions")
     memory = millrace_runs.memory(paths, work, log, MEMORY_PARTITIONS, plan["idle_s"])
@@ -267,6 +294,13 @@ def run_jetstream(paths, plan, work, log, results):
         cluster.stop()
 
 
+def pairs_count(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"needs 1 or more pairs, not {value}")
+    return value
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer messages and shorter runs (~4 minutes)")
@@ -278,6 +312,9 @@ def main():
     parser.add_argument("--out", required=True, help="directory for results.md, results.json, bench.log")
     parser.add_argument("--profile", action="store_true", help="profile the broker in the 1 KiB 8-partition runs")
     parser.add_argument("--skip-jetstream", action="store_true")
+    parser.add_argument("--e2e-check", type=pairs_count, metavar="PAIRS", default=0,
+                        help="only the e2e target: PAIRS alternating attempts of Millrace and the relay reference "
+                             "at half and a quarter of the produce peak (~1 minute per pair)")
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     paths = Paths(args)
@@ -290,6 +327,10 @@ def main():
     results["commit"] = subprocess.run(["git", "-C", os.path.dirname(os.path.abspath(__file__)), "describe",
                                         "--always", "--dirty"], capture_output=True, text=True).stdout.strip()
     started = time.monotonic()
+    if args.e2e_check > 0:
+        run_e2e_check(paths, plan, work, log, results, args.e2e_check)
+        finish(args, results, started, report.render_e2e_check)
+        return
     say(f"machine: loopback TCP (iperf3, {plan['iperf_s']} s)")
     results["loopback"] = machine.loopback_mb_per_s(work, plan["iperf_s"], log)
     say("machine: disk (fio)")
@@ -308,11 +349,16 @@ def main():
     run_memory(paths, plan, work, log, results)
     if not args.skip_jetstream:
         run_jetstream(paths, plan, work, log, results)
+    finish(args, results, started, report.render)
+
+
+def finish(args, results, started, render):
+    """Writes results.json and the Markdown that `render` makes of it (results.md), and prints the latter."""
     results["after"] = machine_state()
     results["duration_s"] = time.monotonic() - started
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
-    markdown = report.render(results)
+    markdown = render(results)
     with open(os.path.join(args.out, "results.md"), "w") as f:
         f.write(markdown)
     print(markdown)

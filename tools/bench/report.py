@@ -331,15 +331,67 @@ def overall_steal(r):
     return f" The hypervisor took {share:.1f} % of the machine's CPU time over the whole run (steal)."
 
 
+def header(r, title):
+    return (f"# {title}\n\nRun {r['started']} ({'quick' if r['quick'] else 'full'}), "
+            f"commit {r.get('commit', '?')}, {r.get('duration_s', 0):.0f} s. Load average before: "
+            f"{r['before']['load']}, after: {r['after']['load']}. Busiest processes at the start: "
+            f"{'; '.join(r['before']['busiest'][:4])}.{overall_steal(r)}\n\n"
+            f"MB = 10^6 bytes; bytes are record values only.\n")
+
+
+E2E_TARGET_MS = 5.0
+
+
+def _p99_cell(result, *extra_keys):
+    """A check row's cells for one attempt: its p99, the `extra_keys` (ms), and the CPU steal meanwhile."""
+    if result.get("error"):
+        return " | ".join([f"error: {short_error(result['error'])}"] + ["–"] * (len(extra_keys) + 1))
+    steal = result.get("steal_pct")
+    cells = [ms(result, "p99_ms")] + [ms(result, key) for key in extra_keys]
+    return " | ".join(cells + ["–" if steal is None else f"{steal:.0f} %"])
+
+
+def _under_target(results):
+    return sum(1 for x in results if not x.get("error") and x.get("p99_ms") is not None
+               and x["p99_ms"] < E2E_TARGET_MS)
+
+
+def e2e_check_section(r):
+    check = r["e2e_check"]
+    peak = check["peak"]
+    parts = [f"The produce peak (1 KiB, acks=1, 8 partitions, the default config): "
+             f"{num(peak.get('mb_per_s'))} MB/s, {num(peak.get('msgs_per_s'), 0)} msgs/s "
+             f"({notes(peak) or 'one attempt'}). At each rate below, every "
+             f"pair is one `millrace bench e2e` (1 KiB, acks=1, 8 partitions, linger 0, on the same warmed broker) "
+             f"and then one run of the relay reference (`millrace-ingest-floor --rate`: the same paced records, "
+             f"appended to 8 page-cache files and forwarded with sendfile, no protocol). The reference does the "
+             f"least a broker must do per message: where it cannot keep its p99 under "
+             f"{E2E_TARGET_MS:.0f} ms, no broker on this machine can."]
+    for point in check["rates"]:
+        pairs = point["pairs"]
+        rows = ["| pair | Millrace e2e p99 ms | ack p99 | send lag p99 | steal | relay reference p99 ms "
+                "| longest write ms | steal |",
+                "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for index, pair in enumerate(pairs, 1):
+            rows.append(f"| {index} | {_p99_cell(pair['millrace'], 'ack_p99_ms', 'send_lag_p99_ms')} "
+                        f"| {_p99_cell(pair['reference'], 'max_write_ms')} |")
+        millrace = _under_target(p["millrace"] for p in pairs)
+        reference = _under_target(p["reference"] for p in pairs)
+        parts.append(f"### {num(point['rate'], 0)} msgs/s\n\n" + "\n".join(rows) + "\n\n"
+                     f"p99 under {E2E_TARGET_MS:.0f} ms: Millrace in {millrace} of {len(pairs)}, "
+                     f"the relay reference in {reference} of {len(pairs)}.")
+    return "## End-to-end latency at half and a quarter of the produce peak, beside the relay reference\n\n" + \
+        "\n\n".join(parts) + "\n"
+
+
+def render_e2e_check(r):
+    """The report of `compare.py --e2e-check`: the e2e target alone."""
+    return "\n".join([header(r, "Millrace e2e check"), e2e_check_section(r)])
+
+
 def render(r):
-    header = (f"# Millrace comparison benchmark\n\nRun {r['started']} ({'quick' if r['quick'] else 'full'}), "
-              f"commit {r.get('commit', '?')}, {r.get('duration_s', 0):.0f} s. Load average before: "
-              f"{r['before']['load']}, after: {r['after']['load']}. Busiest processes at the start: "
-              f"{'; '.join(r['before']['busiest'][:4])}.{overall_steal(r)}\n\n"
-              f"MB = 10^6 bytes; bytes are record values only.\n")
-    sections = [header, targets_section(r), machine_section(r), millrace_section(r), cluster_section(r),
-                e2e_section(r),
-                jetstream_section(r), memory_section(r)]
+    sections = [header(r, "Millrace comparison benchmark"), targets_section(r), machine_section(r),
+                millrace_section(r), cluster_section(r), e2e_section(r), jetstream_section(r), memory_section(r)]
     if r.get("profiles"):
         sections.append("## Broker profiles\n\n" + "\n\n".join(
             f"### {name}\n\n```\n{text}\n```" for name, text in r["profiles"].items()) + "\n")

@@ -2,13 +2,16 @@
 # Millrace's comparison benchmark, in one command:
 #
 #   tools/bench/run.sh [--quick] [--profile] [--skip-jetstream] [--out DIR]
+#   tools/bench/run.sh --e2e-check PAIRS [--quick] [--out DIR]
 #
 # Installs what it needs (iperf3, fio, nats-server, golang, golang-github-nats-io-go-nats-dev, perf) with
 # apt-get when missing, builds millrace, millraced and millrace-ingest-floor (Release, in $BUILD_DIR, default
 # build-bench) and the JetStream load generator, then measures the machine's limits, Millrace and NATS
 # JetStream on this machine, all on 127.0.0.1 with ports chosen at run time, and writes results.md /
 # results.json to --out (default $BUILD_DIR/bench-results). Every server it starts is stopped on exit. About
-# 7-10 minutes; --quick about 2-4. Numbers only: not a test, not part of ctest or .ci/run. docs/performance.md.
+# 7-10 minutes; --quick about 2-4. --e2e-check runs only the e2e target: the produce peak, then PAIRS
+# alternating attempts of Millrace and the relay reference at half and a quarter of it (about a minute per
+# pair). Numbers only: not a test, not part of ctest or .ci/run. docs/performance.md.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -19,7 +22,10 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --out) OUT="$2"; shift 2 ;;
     --quick|--profile|--skip-jetstream) ARGS+=("$1"); shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --e2e-check)
+      [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --e2e-check needs a number of pairs (1 or more)" >&2; exit 2; }
+      ARGS+=("$1" "$2"); shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
