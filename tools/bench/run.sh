@@ -23,7 +23,10 @@ while [[ $# -gt 0 ]]; do
     --out) OUT="$2"; shift 2 ;;
     --quick|--profile|--skip-jetstream) ARGS+=("$1"); shift ;;
     --e2e-check)
-      [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --e2e-check needs a number of pairs (1 or more)" >&2; exit 2; }
+      if [[ $# -lt 2 || ! "$2" =~ ^[1-9][0-9]*$ ]]; then
+        echo "run.sh: --e2e-check needs a number of pairs (1 or more)" >&2
+        exit 2
+      fi
       ARGS+=("$1" "$2"); shift 2 ;;
     -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
