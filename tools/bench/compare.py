@@ -200,19 +200,29 @@ def half_of(peak_msgs_per_s):
     return fraction_of(peak_msgs_per_s, 2)
 
 
+def e2e_attempt(broker, plan, log, system, rate, topic, attempt, repeats, floor=None):
+    """One attempt of Millrace's e2e at `rate` on `topic`; with `floor` (the paths and the work directory),
+    followed by one of the relay reference at the same rate, so that both meet the same host (its share of the
+    CPU and its memory drift by the minute). Returns (Millrace's result, the reference's or None)."""
+    say(f"  end-to-end, {system}, {rate:.0f} msgs/s" + (f" ({attempt + 1} of {repeats})" if repeats > 1 else ""))
+    millrace = millrace_runs.e2e(broker, log, topic, rate, plan["e2e_s"], 1024, 8)
+    if not floor:
+        return millrace, None
+    paths, work = floor
+    say(f"  end-to-end, the relay reference (millrace-ingest-floor --rate), {rate:.0f} records/s")
+    return millrace, machine.latency_floor(paths.ingest_floor, work, rate, plan["e2e_s"], log)
+
+
 def run_e2e(broker, plan, log, results, system, rate, repeats=1, floor=None):
-    """Millrace's e2e latency at `rate`, the median p99 of `repeats` attempts. With `floor` (the paths and the
-    work directory), each attempt is followed by one of the relay reference at the same rate, so that
-    both meet the same host (its share of the CPU and its memory drift by the minute)."""
+    """Millrace's e2e latency at `rate`, the median p99 of `repeats` attempts; with `floor`, each attempt is
+    followed by one of the relay reference (e2e_attempt)."""
     attempts, floors = [], []
     for attempt in range(repeats):
-        say(f"  end-to-end, {system}, {rate:.0f} msgs/s" + (f" ({attempt + 1} of {repeats})" if repeats > 1 else ""))
         topic = f"bench-e2e-{rate:.0f}" + (f"-{attempt}" if attempt else "")
-        attempts.append(millrace_runs.e2e(broker, log, topic, rate, plan["e2e_s"], 1024, 8))
-        if floor:
-            paths, work = floor
-            say(f"  end-to-end, the relay reference (millrace-ingest-floor --rate), {rate:.0f} records/s")
-            floors.append(machine.latency_floor(paths.ingest_floor, work, rate, plan["e2e_s"], log))
+        millrace, reference = e2e_attempt(broker, plan, log, system, rate, topic, attempt, repeats, floor)
+        attempts.append(millrace)
+        if reference is not None:
+            floors.append(reference)
     results["e2e"].append({"system": system, "rate": rate, "result": median_run(attempts, "p99_ms")})
     if floor:
         results["e2e"].append({"system": report.FLOOR, "rate": rate, "result": median_run(floors, "p99_ms")})
@@ -235,10 +245,8 @@ def run_e2e_check(paths, plan, work, log, results, pairs):
         for rate in (half_of(peak.get("msgs_per_s", 0)), fraction_of(peak.get("msgs_per_s", 0), 4)):
             rows = []
             for attempt in range(pairs):
-                say(f"  {rate:.0f} msgs/s, pair {attempt + 1} of {pairs}")
-                millrace = millrace_runs.e2e(broker, log, f"bench-check-{rate:.0f}-{attempt}", rate, plan["e2e_s"],
-                                             1024, 8)
-                reference = machine.latency_floor(paths.ingest_floor, work, rate, plan["e2e_s"], log)
+                millrace, reference = e2e_attempt(broker, plan, log, "Millrace", rate,
+                                                  f"bench-check-{rate:.0f}-{attempt}", attempt, pairs, (paths, work))
                 rows.append({"millrace": millrace, "reference": reference})
             results["e2e_check"]["rates"].append({"rate": rate, "pairs": rows})
     finally:
